@@ -1,0 +1,50 @@
+// core/base/decimal.h - Decimal: exact fixed-point money at 18 fractional digits, no floating point.
+#pragma once
+
+#include "core/base/int128.h"
+#include "core/base/result.h"
+
+#include <cstddef>
+#include <string_view>
+
+namespace ec {
+
+/// Fractional digits a Decimal holds exactly. Reports print 10; the extra 8 keep sums of values
+/// like 1.3E-15 exact, so rounding happens once, at output, and never per line item.
+inline constexpr int kDecimalScale = 18;
+
+/// value = scaled / 10^18. Range about +-1.7e20. Trivially copyable; addition is checked.
+struct Decimal {
+  Int128 scaled;
+
+  static constexpr Decimal zero() { return {}; }
+  /// A whole number of units (e.g. 3 -> 3.000...).
+  static Decimal from_units(std::int64_t units);
+
+  /// *this += other; false on overflow with *this unchanged.
+  [[nodiscard]] bool add_checked(Decimal other) { return scaled.add_checked(other.scaled); }
+  [[nodiscard]] bool subtract_checked(Decimal other) {
+    return scaled.subtract_checked(other.scaled);
+  }
+  friend constexpr bool operator==(Decimal, Decimal) = default;
+};
+
+/// Parses `[+-]digits[.digits][(e|E)[+-]digits]`, also `.5` and `5.`; no spaces, no empty text.
+/// Digits below 10^-18 are rounded half to even (the reference does the same). Errors:
+/// InvalidInput for anything else, Overflow when |value| does not fit.
+Result<Decimal> parse_decimal(std::string_view text);
+
+/// Longest text format_decimal() writes, with its terminator.
+inline constexpr std::size_t kMaxDecimalText = 48;
+
+/// Writes `value` with exactly `fraction_digits` (0..18) digits after the point, rounded half to
+/// even, "-" only when the rounded value is non-zero. Returns the length (out is terminated).
+std::size_t format_decimal(Decimal value, int fraction_digits, char* out, std::size_t out_size);
+
+/// Splits into (floor(value * 10^10), remainder in [0, 10^8) at 10^-18): the store's two columns.
+/// False when the first part does not fit an int64.
+[[nodiscard]] bool split_decimal(Decimal value, std::int64_t& tenth_nanos, std::int64_t& atto_rest);
+/// Inverse of split_decimal.
+Decimal join_decimal(std::int64_t tenth_nanos, std::int64_t atto_rest);
+
+} // namespace ec

@@ -1,0 +1,2 @@
+// firmware/main.cpp - edgecur entry point.
+int main() { return 0; }
