@@ -1,2 +1,47 @@
-// firmware/main.cpp - edgecur entry point.
-int main() { return 0; }
+// firmware/main.cpp - edgecur entry point: picks the command.
+#include "firmware/commands.h"
+#include "firmware/exit_codes.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+const char kUsage[] =
+    "usage: edgecur <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  ingest [--config F] [--store DB] FILE...   read one delivery of CUR files into the store\n"
+    "  report [--config F] [--store DB] [--format table|csv|json] [--account ID]\n"
+    "         [--from T] [--to T] [--by hour|day|month]   print the stored totals\n"
+    "  status [--config F] [--store DB]            which delivery the store holds per month\n"
+    "  config check [--config F]                   check the INI file and its permissions\n"
+    "  version                                     print the version\n"
+    "\n"
+    "exit codes: 0 ok, 1 usage, 2 configuration, 3 input rejected (store unchanged),\n"
+    "            4 store error, 5 internal error\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace ec::firmware;
+  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const char* command = argv[1];
+  if (std::strcmp(command, "ingest") == 0)
+    return run_ingest(argc, argv);
+  if (std::strcmp(command, "report") == 0)
+    return run_report(argc, argv);
+  if (std::strcmp(command, "status") == 0)
+    return run_status(argc, argv);
+  if (std::strcmp(command, "config") == 0)
+    return run_config(argc, argv);
+  if (std::strcmp(command, "version") == 0 || std::strcmp(command, "--version") == 0) {
+    std::printf("edgecur %s\n", EDGECUR_VERSION);
+    return kExitOk;
+  }
+  std::fprintf(stderr, "edgecur: unknown command '%s'\n\n%s", command, kUsage);
+  return kExitUsage;
+}

@@ -1,0 +1,216 @@
+// core/cur/cur_mapper.cpp - The per-row hot path: parse, key, measures, add.
+#include "core/cur/cur_mapper.h"
+
+#include "core/base/decimal.h"
+
+#include <cstring>
+
+namespace ec {
+
+void CurMapper::begin_file(std::uint32_t file_index) { m_file_index = file_index; }
+
+static constexpr Error kMissingColumn =
+    make_error(ErrorCode::NotFound, "cur: missing required column");
+static constexpr Error kNotCur =
+    make_error(ErrorCode::InvalidInput, "cur: header has no CUR columns (not a cost report?)");
+
+Status CurMapper::on_header(const CsvHeader& header, ColumnSelection& selection) {
+  selection.clear();
+  for (bool& has : m_has_column)
+    has = false;
+  m_period_cache.length = 0;
+  m_usage_cache.length = 0;
+  std::uint32_t legacy_hits = 0;
+  std::uint32_t cur2_hits = 0;
+  for (std::uint32_t column = 0; column < header.column_count(); ++column) {
+    CurRole role;
+    CurStyle style;
+    if (!find_cur_role(header.name(column), role, style))
+      continue;
+    auto slot = static_cast<std::uint32_t>(role);
+    if (m_has_column[slot])
+      continue; // the first of duplicated columns wins
+    m_has_column[slot] = true;
+    selection.select(column, slot);
+    (style == CurStyle::Legacy ? legacy_hits : cur2_hits) += 1;
+  }
+  if (legacy_hits == 0 && cur2_hits == 0)
+    return kNotCur.at(ErrorWhere::Line, 1);
+  m_style = cur2_hits > legacy_hits ? CurStyle::Cur2 : CurStyle::Legacy;
+  for (std::uint32_t slot = 0; slot < kCurRoleCount; ++slot) {
+    const CurColumn& column = cur_column(static_cast<CurRole>(slot));
+    if (column.requirement == Requirement::Required && !m_has_column[slot]) {
+      return kMissingColumn
+          .with_detail(m_style == CurStyle::Legacy ? column.legacy_name : column.cur2_name)
+          .at(ErrorWhere::Line, 1);
+    }
+  }
+  return {};
+}
+
+Status CurMapper::on_row(const CsvRow& row) {
+  CurFields fields;
+  for (std::uint32_t slot = 0; slot < kCurRoleCount; ++slot)
+    fields.cell[slot] = row.field(slot);
+  return add_row(fields, row.line());
+}
+
+Status CurMapper::on_malformed(const Error& why) { return reject(why.position, why.message); }
+
+static constexpr Error kMalformedRow =
+    make_error(ErrorCode::InvalidInput, "cur: malformed row (policy malformed_rows = fail)");
+
+Status CurMapper::reject(std::uint64_t line, const char* reason) {
+  if (m_malformed < kRememberedMalformedRows)
+    m_locations[m_malformed] = RowLocation{m_file_index, line, reason};
+  ++m_malformed;
+  switch (m_policy) {
+  case MalformedPolicy::Skip:
+    return {};
+  case MalformedPolicy::Fail:
+    return kMalformedRow.with_detail(reason).at(ErrorWhere::Line, line);
+  }
+  return {};
+}
+
+namespace {
+
+// Parses an optional cost cell: empty is zero. False for text that is not a number.
+bool parse_cost(std::string_view cell, Decimal& out) {
+  if (cell.empty()) {
+    out = Decimal::zero();
+    return true;
+  }
+  Result<Decimal> parsed = parse_decimal(cell);
+  if (!parsed.ok())
+    return false;
+  out = parsed.value();
+  return true;
+}
+
+bool parse_time_cached(std::string_view cell, auto& cache, UnixSeconds& out) {
+  if (cell.size() == cache.length && std::memcmp(cell.data(), cache.text, cell.size()) == 0) {
+    out = cache.value;
+    return true;
+  }
+  if (cell.empty())
+    return false;
+  Result<UnixSeconds> parsed = parse_timestamp(cell);
+  if (!parsed.ok())
+    return false;
+  out = parsed.value();
+  if (cell.size() <= sizeof cache.text) {
+    std::memcpy(cache.text, cell.data(), cell.size());
+    cache.length = static_cast<std::uint32_t>(cell.size());
+    cache.value = out;
+  }
+  return true;
+}
+
+// How the amortized measure of a row is computed (CUR-FORMATS.md section 4).
+enum class AmortizedRule : std::uint8_t {
+  Unblended,
+  SavingsPlanEffective,
+  SavingsPlanUnusedCommitment,
+  Zero,
+  ReservationEffective,
+  ReservationUnused,
+  FeeWithReservation,
+};
+
+AmortizedRule amortized_rule(std::string_view type) {
+  // Most rows are Usage: decide on the first letter before comparing whole words.
+  if (type.empty() || (type[0] != 'S' && type[0] != 'D' && type[0] != 'R' && type[0] != 'F'))
+    return AmortizedRule::Unblended;
+  if (type == "SavingsPlanCoveredUsage")
+    return AmortizedRule::SavingsPlanEffective;
+  if (type == "SavingsPlanRecurringFee")
+    return AmortizedRule::SavingsPlanUnusedCommitment;
+  if (type == "SavingsPlanNegation" || type == "SavingsPlanUpfrontFee")
+    return AmortizedRule::Zero;
+  if (type == "DiscountedUsage")
+    return AmortizedRule::ReservationEffective;
+  if (type == "RIFee")
+    return AmortizedRule::ReservationUnused;
+  if (type == "Fee")
+    return AmortizedRule::FeeWithReservation;
+  return AmortizedRule::Unblended;
+}
+
+} // namespace
+
+Status CurMapper::add_row(const CurFields& fields, std::uint64_t line) {
+  HourKey key;
+  if (!AccountId::parse(fields[CurRole::Payer], key.payer))
+    return reject(line, "cur: payer account id is not 1-19 digits");
+  if (!AccountId::parse(fields[CurRole::UsageAccount], key.account))
+    return reject(line, "cur: usage account id is not 1-19 digits");
+  if (!CurrencyCode::parse(fields[CurRole::Currency], key.currency))
+    return reject(line, "cur: currency is not a 3-letter code");
+  UnixSeconds period_start = 0;
+  if (!parse_time_cached(fields[CurRole::BillingPeriodStart], m_period_cache, period_start))
+    return reject(line, "cur: billing period start is not a timestamp");
+  UnixSeconds usage_start = 0;
+  if (!parse_time_cached(fields[CurRole::UsageStart], m_usage_cache, usage_start))
+    return reject(line, "cur: usage start is not a timestamp");
+  CivilTime period = civil_from_seconds(period_start);
+  key.billing_period = period.year * 100 + period.month;
+  key.hour_start = hour_floor(usage_start);
+
+  HourTotals totals;
+  totals.line_items = 1;
+  Decimal& unblended = totals[Measure::Unblended];
+  if (!parse_cost(fields[CurRole::Unblended], unblended))
+    return reject(line, "cur: unblended cost is not a number");
+  std::string_view net = fields[CurRole::NetUnblended];
+  if (net.empty())
+    totals[Measure::NetUnblended] = unblended;
+  else if (!parse_cost(net, totals[Measure::NetUnblended]))
+    return reject(line, "cur: net unblended cost is not a number");
+  if (!parse_cost(fields[CurRole::Blended], totals[Measure::Blended]))
+    return reject(line, "cur: blended cost is not a number");
+
+  Decimal& amortized = totals[Measure::Amortized];
+  switch (amortized_rule(fields[CurRole::LineItemType])) {
+  case AmortizedRule::Unblended:
+    amortized = unblended;
+    break;
+  case AmortizedRule::SavingsPlanEffective:
+    if (!parse_cost(fields[CurRole::SavingsPlanEffective], amortized))
+      return reject(line, "cur: savings plan effective cost is not a number");
+    break;
+  case AmortizedRule::SavingsPlanUnusedCommitment: {
+    Decimal used;
+    if (!parse_cost(fields[CurRole::SavingsPlanTotalCommitment], amortized) ||
+        !parse_cost(fields[CurRole::SavingsPlanUsedCommitment], used))
+      return reject(line, "cur: savings plan commitment is not a number");
+    if (!amortized.subtract_checked(used))
+      return reject(line, "cur: savings plan commitment is out of range");
+    break;
+  }
+  case AmortizedRule::Zero:
+    amortized = Decimal::zero();
+    break;
+  case AmortizedRule::ReservationEffective:
+    if (!parse_cost(fields[CurRole::ReservationEffective], amortized))
+      return reject(line, "cur: reservation effective cost is not a number");
+    break;
+  case AmortizedRule::ReservationUnused: {
+    Decimal recurring;
+    if (!parse_cost(fields[CurRole::ReservationUnusedUpfront], amortized) ||
+        !parse_cost(fields[CurRole::ReservationUnusedRecurring], recurring))
+      return reject(line, "cur: reservation unused fee is not a number");
+    if (!amortized.add_checked(recurring))
+      return reject(line, "cur: reservation unused fee is out of range");
+    break;
+  }
+  case AmortizedRule::FeeWithReservation:
+    amortized = fields[CurRole::ReservationArn].empty() ? unblended : Decimal::zero();
+    break;
+  }
+  EC_TRY(m_table->add(key, totals));
+  ++m_rows;
+  return {};
+}
+
+} // namespace ec

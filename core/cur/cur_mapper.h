@@ -1,0 +1,86 @@
+// core/cur/cur_mapper.h - CurMapper: CSV rows of a CUR file to keyed exact measures.
+#pragma once
+
+#include "core/agg/hour_table.h"
+#include "core/base/timestamp.h"
+#include "core/csv/csv_reader.h"
+#include "core/cur/cur_columns.h"
+
+#include <cstdint>
+#include <string_view>
+
+namespace ec {
+
+/// What happens to a row that cannot be read.
+enum class MalformedPolicy : std::uint8_t {
+  Skip, ///< count it, remember where, go on
+  Fail, ///< fail the delivery
+};
+
+/// Where a skipped row was.
+struct RowLocation {
+  std::uint32_t file_index = 0;
+  std::uint64_t line = 0;
+  const char* reason = ""; ///< static text
+};
+
+inline constexpr std::uint32_t kRememberedMalformedRows = 5;
+
+/// The cells of one row by role (empty = absent); views valid for one call.
+struct CurFields {
+  std::string_view cell[kCurRoleCount];
+  [[nodiscard]] std::string_view operator[](CurRole role) const {
+    return cell[static_cast<std::uint32_t>(role)];
+  }
+};
+
+/// Finds the CUR columns by name in each file's header and turns each row into a key and its
+/// measures (CUR-FORMATS.md section 4), added to the HourTable. Malformed rows follow the policy.
+/// Allocation-free; one mapper serves all files of a delivery.
+class CurMapper final : public CsvConsumer {
+public:
+  CurMapper(HourTable& table, MalformedPolicy policy) : m_table(&table), m_policy(policy) {}
+
+  /// The next file's rows are counted against `file_index` in malformed locations.
+  void begin_file(std::uint32_t file_index);
+
+  Status on_header(const CsvHeader& header, ColumnSelection& selection) override;
+  Status on_row(const CsvRow& row) override;
+  Status on_malformed(const Error& why) override;
+
+  /// Maps one row given by role (also the unit-test entry point).
+  Status add_row(const CurFields& fields, std::uint64_t line);
+
+  [[nodiscard]] std::uint64_t rows() const { return m_rows; }
+  [[nodiscard]] std::uint64_t malformed_rows() const { return m_malformed; }
+  /// The first kRememberedMalformedRows malformed rows.
+  [[nodiscard]] const RowLocation* malformed_locations(std::uint32_t& count) const {
+    count = m_malformed < kRememberedMalformedRows ? static_cast<std::uint32_t>(m_malformed)
+                                                   : kRememberedMalformedRows;
+    return m_locations;
+  }
+  [[nodiscard]] CurStyle style() const { return m_style; }
+
+private:
+  Status reject(std::uint64_t line, const char* reason);
+
+  HourTable* m_table;
+  MalformedPolicy m_policy;
+  CurStyle m_style = CurStyle::Legacy;
+  bool m_has_column[kCurRoleCount] = {};
+  std::uint32_t m_file_index = 0;
+  std::uint64_t m_rows = 0;
+  std::uint64_t m_malformed = 0;
+  RowLocation m_locations[kRememberedMalformedRows];
+
+  // One-entry caches: consecutive rows mostly repeat these cells. The text is copied (bounded).
+  struct TimeCache {
+    char text[40];
+    std::uint32_t length = 0;
+    UnixSeconds value = 0;
+  };
+  TimeCache m_period_cache;
+  TimeCache m_usage_cache;
+};
+
+} // namespace ec

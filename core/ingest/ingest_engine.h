@@ -1,0 +1,101 @@
+// core/ingest/ingest_engine.h - IngestEngine: the push pipeline from file bytes to the store.
+#pragma once
+
+#include "core/agg/hour_table.h"
+#include "core/base/arena.h"
+#include "core/codec/inflate_stage.h"
+#include "core/csv/csv_reader.h"
+#include "core/cur/cur_mapper.h"
+#include "core/store/store.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ec {
+
+/// Every budget of the ingest path, in one place (the INI's [ingest] section sets them).
+struct IngestSettings {
+  CsvLimits csv;
+  std::uint32_t table_keys = 16 * 1024;       ///< keys summed in memory before a spill
+  std::uint32_t inflate_window_bytes = 64 * 1024; ///< inflate output per push into the CSV stage
+  MalformedPolicy malformed = MalformedPolicy::Skip;
+};
+
+/// zlib's state (~7 KiB) and window (32 KiB) plus slack for its alignment.
+inline constexpr std::size_t kZlibArenaBytes = 48 * 1024;
+
+/// Counters of one delivery.
+struct IngestStats {
+  std::uint32_t files = 0;
+  std::uint64_t bytes_in = 0;  ///< as read (compressed)
+  std::uint64_t bytes_out = 0; ///< plain CSV
+  std::uint64_t rows = 0;      ///< line items summed
+  std::uint64_t malformed_rows = 0;
+  std::uint64_t spills = 0;
+};
+
+/// Wires InflateStage -> CsvReader -> CurMapper -> HourTable -> Store staging. The producer (a
+/// file loop, later libcurl) pushes each file's bytes into input() between begin_file() and
+/// end_file(); commit() then replaces the delivery's billing periods atomically. All memory comes
+/// from init()'s arena; nothing allocates per row or per chunk.
+class IngestEngine {
+public:
+  IngestEngine();
+  IngestEngine(const IngestEngine&) = delete;
+  IngestEngine& operator=(const IngestEngine&) = delete;
+
+  /// Arena bytes init() needs for `settings` (what the firmware budgets).
+  static std::size_t arena_bytes_for(const IngestSettings& settings);
+
+  /// Takes all buffers from `arena`. The store must stay open while the engine is used.
+  Status init(Arena& arena, const IngestSettings& settings, Store& store);
+
+  /// Clears what an interrupted delivery left staged; resets counters.
+  Status begin_delivery();
+  /// Starts file `file_index` of the delivery (used in malformed-row locations).
+  void begin_file(std::uint32_t file_index);
+  /// Where the producer pushes the current file's raw bytes.
+  [[nodiscard]] ByteSink& input() { return m_inflate; }
+  /// Finishes the current file (reports truncation) and adds it to the delivery fingerprint.
+  Status end_file();
+  /// Flushes the table and replaces every billing period the delivery covers. `info.identity`
+  /// may be empty: the engine's content fingerprint is used then (see fingerprint()).
+  Result<std::size_t> commit(const DeliveryInfo& info, PeriodOutcome* outcomes,
+                             std::size_t max_outcomes);
+  /// Drops a failed delivery's in-memory sums (the staging area is cleared on the next begin).
+  void abort();
+
+  /// "fnv1a64:<16 hex>/files:<n>/bytes:<plain bytes>": a fingerprint of the plain content of the
+  /// files so far, in order. Valid until the next begin_delivery().
+  [[nodiscard]] const char* fingerprint() const { return m_fingerprint_text; }
+
+  [[nodiscard]] IngestStats stats() const;
+  [[nodiscard]] const CurMapper& mapper() const { return m_mapper; }
+  [[nodiscard]] InputFormat current_format() const { return m_inflate.format(); }
+
+private:
+  // Adapts the store's staging area to the table's spill sink.
+  class StagingSink final : public TotalsSink {
+  public:
+    Store* store = nullptr;
+    Status on_batch(std::span<const KeyedTotals> batch) override { return store->stage(batch); }
+  };
+
+  void update_fingerprint();
+
+  Store* m_store = nullptr;
+  StagingSink m_staging;
+  HourTable m_table;
+  CurMapper m_mapper;
+  CsvReader m_csv;
+  InflateStage m_inflate;
+  IngestSettings m_settings;
+  std::uint32_t m_files = 0;
+  bool m_file_open = false;
+  std::uint64_t m_bytes_in = 0;
+  std::uint64_t m_bytes_out = 0;
+  std::uint64_t m_fingerprint = 0;
+  char m_fingerprint_text[96] = {};
+};
+
+} // namespace ec

@@ -1,0 +1,11 @@
+// firmware/commands.h - One function per `edgecur` command; each returns the exit code.
+#pragma once
+
+namespace ec::firmware {
+
+int run_ingest(int argc, char** argv);
+int run_report(int argc, char** argv);
+int run_config(int argc, char** argv);
+int run_status(int argc, char** argv);
+
+} // namespace ec::firmware

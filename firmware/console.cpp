@@ -1,0 +1,45 @@
+// firmware/console.cpp - Text helpers shared by the commands.
+#include "firmware/console.h"
+
+#include <cstdio>
+
+namespace ec::firmware {
+
+std::string error_text(const Error& error) {
+  char text[512];
+  format_error(error, text, sizeof text);
+  return text;
+}
+
+void print_error(const std::string& context, const Error& error) {
+  std::fprintf(stderr, "edgecur: %s%s%s\n", context.c_str(), context.empty() ? "" : ": ",
+               error_text(error).c_str());
+}
+
+void print_message(const std::string& text) { std::fprintf(stderr, "edgecur: %s\n", text.c_str()); }
+
+std::string group_digits(std::uint64_t value) {
+  std::string digits = std::to_string(value);
+  std::string grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0)
+      grouped.push_back(',');
+    grouped.push_back(digits[i]);
+  }
+  return grouped;
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes); // display only, never money
+  int unit = 0;
+  while (value >= 1024.0 && unit < 4) {
+    value /= 1024.0;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, kUnits[unit]);
+  return text;
+}
+
+} // namespace ec::firmware

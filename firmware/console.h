@@ -1,0 +1,22 @@
+// firmware/console.h - Printing for the commands: messages, errors and number formatting.
+#pragma once
+
+#include "core/base/error.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ec::firmware {
+
+/// "edgecur: <context>: <formatted error>" on stderr.
+void print_error(const std::string& context, const Error& error);
+/// A line on stderr, prefixed "edgecur: ".
+void print_message(const std::string& text);
+/// 1234567 -> "1,234,567".
+std::string group_digits(std::uint64_t value);
+/// Bytes as "12.3 MiB".
+std::string human_bytes(std::uint64_t bytes);
+/// The error as text (format_error into a string).
+std::string error_text(const Error& error);
+
+} // namespace ec::firmware

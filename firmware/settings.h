@@ -1,0 +1,27 @@
+// firmware/settings.h - What the commands run with: the INI file's values and the overrides.
+#pragma once
+
+#include "core/ingest/ingest_engine.h"
+#include "firmware/cli_args.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ec::firmware {
+
+/// Where the INI file is looked for when --config is not given (if it exists).
+inline constexpr const char* kDefaultConfigPath = "/etc/edgecur/edgecur.ini";
+inline constexpr const char* kDefaultStorePath = "/var/lib/edgecur/edgecur.db";
+
+struct Settings {
+  std::string config_path; ///< empty when running on defaults
+  std::string store_path = kDefaultStorePath;
+  IngestSettings ingest;
+  std::uint32_t read_chunk_bytes = 64 * 1024;
+};
+
+/// Loads --config (or kDefaultConfigPath / $EDGECUR_CONFIG when present), then applies --store.
+/// Prints every problem as `file:line: message`. Returns kExitOk or kExitConfig.
+int load_settings(const CliArgs& args, Settings& settings);
+
+} // namespace ec::firmware

@@ -1,0 +1,32 @@
+// platform/output.h - Standard output and error as sinks, and the wall and monotonic clocks.
+#pragma once
+
+#include "core/base/byte_sink.h"
+#include "core/base/timestamp.h"
+
+#include <cstdint>
+
+namespace ec::platform {
+
+enum class Fd { Stdout, Stderr };
+
+/// A buffered writer to stdout or stderr (64 KiB buffer, flushed on finish() and when full).
+class FdSink final : public ByteSink {
+public:
+  explicit FdSink(Fd fd) : m_fd(fd) {}
+  Status write(Bytes chunk) override;
+  Status finish() override;
+
+private:
+  Status flush();
+  Fd m_fd;
+  std::uint8_t m_buffer[64 * 1024];
+  std::size_t m_used = 0;
+};
+
+/// Seconds since the epoch from the wall clock (may be wrong on a device).
+UnixSeconds wall_clock_seconds();
+/// Milliseconds from a clock that never jumps.
+std::uint64_t monotonic_ms();
+
+} // namespace ec::platform
