@@ -1,0 +1,166 @@
+# tests/e2e/delivery_test.py - Deliveries replace periods; bad input and crashes never lose data.
+import os
+import random
+import signal
+import subprocess
+import time
+import unittest
+
+from e2e_support import BIN, WorkDirTest, edgecur, generate, reference, report
+
+
+class Restatement(WorkDirTest):
+
+    def test_second_delivery_replaces_the_period_and_repeating_it_changes_nothing(self):
+        march_v1 = generate(self.path("m1.csv.gz"), rows=3000, seed=21, period="2024-03")
+        march_v2 = generate(self.path("m2.csv.gz"), rows=3500, seed=22, period="2024-03")
+        april = generate(self.path("a.csv.gz"), rows=2000, seed=23, period="2024-04")
+        store = self.path("s.db")
+        edgecur("ingest", "--store", store, march_v1, april)
+        first = edgecur("ingest", "--store", store, march_v2)
+        self.assertIn("2024-03: replaced", first.stdout)
+        self.assertNotIn("2024-04", first.stdout)  # April was not in this delivery
+        expected = reference(None, deliveries=[[march_v1, april], [march_v2]])
+        self.assertReportEqual(report(store), expected, "after the restatement")
+        # March alone equals delivery 2 alone.
+        march_only = [line for line in report(store).splitlines() if line.startswith("2024-03")]
+        self.assertEqual(march_only, reference([march_v2]).splitlines()[1:])
+
+        before = os.stat(store).st_mtime_ns, open(store, "rb").read()
+        again = edgecur("ingest", "--store", store, march_v2)
+        self.assertIn("2024-03: unchanged", again.stdout)
+        self.assertReportEqual(report(store), expected, "after repeating delivery 2")
+        self.assertEqual(open(store, "rb").read(), before[1], "the store file changed")
+
+    def test_status_names_the_delivery_each_period_holds(self):
+        march = generate(self.path("m.csv.gz"), rows=500, seed=31, period="2024-03")
+        store = self.path("s.db")
+        edgecur("ingest", "--store", store, march)
+        status = edgecur("status", "--store", store).stdout
+        self.assertIn("2024-03", status)
+        self.assertIn("m.csv.gz", status)
+
+
+class BadInput(WorkDirTest):
+
+    def test_truncated_gzip_fails_with_the_offset_and_leaves_the_store_as_it_was(self):
+        good = generate(self.path("good.csv.gz"), rows=2000, seed=41, period="2024-03")
+        store = self.path("s.db")
+        edgecur("ingest", "--store", store, good)
+        before = report(store)
+        data = open(generate(self.path("new.csv.gz"), rows=2000, seed=42, period="2024-03"),
+                     "rb").read()
+        cut = self.path("cut.csv.gz")
+        with open(cut, "wb") as out:
+            out.write(data[: len(data) // 2])
+        result = edgecur("ingest", "--store", store, cut, check=False)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("cut.csv.gz", result.stderr)
+        self.assertIn("at byte", result.stderr)
+        self.assertIn("store is unchanged", result.stderr)
+        self.assertEqual(report(store), before)
+
+    def test_corrupt_gzip_fails_with_the_offset(self):
+        data = bytearray(open(generate(self.path("x.csv.gz"), rows=3000, seed=43), "rb").read())
+        middle = len(data) // 2
+        for i in range(middle, middle + 64):
+            data[i] ^= 0x5A
+        bad = self.path("bad.csv.gz")
+        open(bad, "wb").write(bytes(data))
+        result = edgecur("ingest", "--store", self.path("s.db"), bad, check=False)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertRegex(result.stderr, r"bad\.csv\.gz: gzip: .*\(at byte \d+\)")
+
+    def write_csv_with_bad_rows(self):
+        path = self.path("bad-rows.csv")
+        header = ("bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+                  "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,"
+                  "lineItem/UnblendedCost\n")
+        rows = [
+            "111122223333,2024-03-01T00:00:00Z,000011112222,Usage,2024-03-01T05:10:00Z,USD,1.25\n",
+            "111122223333,2024-03-01T00:00:00Z,0000x1112222,Usage,2024-03-01T05:10:00Z,USD,1.25\n",
+            "111122223333,2024-03-01T00:00:00Z,000011112222,Usage,2024-03-01T05:10:00Z,USD,1,25\n",
+            "111122223333,2024-03-01T00:00:00Z,000011112222,Usage,2024-03-01T05:10:00Z,USD,2E-3\n",
+        ]
+        with open(path, "w") as out:
+            out.write(header + "".join(rows))
+        return path
+
+    def test_malformed_rows_are_skipped_counted_and_located(self):
+        path = self.write_csv_with_bad_rows()
+        store = self.path("s.db")
+        result = edgecur("ingest", "--store", store, path)
+        self.assertIn("malformed rows skipped: 2", result.stdout)
+        self.assertIn("bad-rows.csv:3: cur: usage account id is not 1-19 digits", result.stdout)
+        self.assertIn("bad-rows.csv:4: csv: wrong number of columns", result.stdout)
+        self.assertReportEqual(report(store), reference([path]), "skip policy")
+
+    def test_fail_policy_rejects_the_delivery(self):
+        path = self.write_csv_with_bad_rows()
+        config = self.path("fail.ini")
+        with open(config, "w") as out:
+            out.write("[ingest]\nmalformed_rows = fail\n")
+        store = self.path("s.db")
+        result = edgecur("ingest", "--config", config, "--store", store, path, check=False)
+        self.assertEqual(result.returncode, 3)
+        self.assertIn("bad-rows.csv:3:", result.stderr)
+        self.assertEqual(report(store).splitlines()[1:], [])
+
+    def test_missing_required_column_is_named(self):
+        path = self.path("nocur.csv")
+        with open(path, "w") as out:
+            out.write("bill/PayerAccountId,lineItem/UsageAccountId\n1,2\n")
+        result = edgecur("ingest", "--store", self.path("s.db"), path, check=False)
+        self.assertEqual(result.returncode, 3)
+        self.assertIn("nocur.csv:1: cur: missing required column: bill/BillingPeriodStartDate",
+                      result.stderr)
+
+
+class Crash(WorkDirTest):
+    """kill -9 at random moments of a large ingest: the store shows the old totals, then the new."""
+
+    def test_kill_at_random_moments_then_complete(self):
+        rows = int(os.environ.get("EC_CRASH_ROWS", "150000"))
+        base = generate(self.path("v1.csv.gz"), rows=rows // 3, seed=51, period="2024-05")
+        new = generate(self.path("v2.csv.gz"), rows=rows, seed=52, period="2024-05",
+                       extra=("--accounts", "300"))
+        store = self.path("s.db")
+        config = self.path("spill.ini")
+        with open(config, "w") as out:  # a small table so the kill also lands inside spills
+            out.write("[ingest]\ntable_keys = 4096\n")
+        edgecur("ingest", "--store", store, base)
+        before = report(store)
+        self.assertReportEqual(before, reference([base]), "baseline")
+        after = reference([new])
+
+        # How long a full run takes, to spread the kills over it.
+        started = time.monotonic()
+        scratch = self.path("timing.db")
+        edgecur("ingest", "--config", config, "--store", scratch, new)
+        duration = time.monotonic() - started
+        randomizer = random.Random(int(os.environ.get("EC_CRASH_SEED", "1234")))
+        kills = int(os.environ.get("EC_CRASH_KILLS", "8"))
+        killed = 0
+        for attempt in range(kills):
+            process = subprocess.Popen([BIN, "ingest", "--config", config, "--store", store, new],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(randomizer.uniform(0.02, 1.0) * duration)
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                killed += 1
+            process.wait()
+            now = report(store)
+            if process.returncode == -signal.SIGKILL:
+                self.assertIn(now, (before, after), f"kill {attempt}: a mix")
+                if now != before:  # the kill came after the commit: start over from the old state
+                    edgecur("ingest", "--store", store, base)
+            else:
+                self.assertReportEqual(now, after, f"run {attempt} completed")
+                edgecur("ingest", "--store", store, base)
+        self.assertGreater(killed, kills // 2, "most runs should have been killed mid-way")
+        edgecur("ingest", "--config", config, "--store", store, new)
+        self.assertReportEqual(report(store), after, "rerun after the crashes")
+
+
+if __name__ == "__main__":
+    unittest.main()
