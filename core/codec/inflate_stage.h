@@ -22,8 +22,9 @@ inline constexpr std::size_t kInflateZlibArenaBytes = 44 * 1024;
 /// Decodes the stream pushed into it and pushes the plain bytes downstream in pieces of at most
 /// the output window. gzip may have several members; ZIP must hold exactly one entry, deflated or
 /// stored; anything else passes through unchanged. zlib's memory comes from the arena given to
-/// init() (about 7 KiB of state plus its 32 KiB window, taken on first use) and is reused across
-/// files. Errors carry the byte offset in the compressed input.
+/// init() (about 7 KiB of state at init(), plus its 32 KiB window when the first gzip member or
+/// deflated entry starts) and is reused across files: nothing is allocated after that. Errors
+/// carry the byte offset in the compressed input.
 ///
 /// Format rules a technician may meet:
 /// - gzip: all-zero bytes after the last member are padding and ignored (as GNU gzip does); any
@@ -77,30 +78,36 @@ private:
     Finished,      // finish() succeeded
   };
 
+  enum class CrcUpdate : std::uint8_t { Here, ByZlib };   // who runs crc32 over emitted bytes
+  enum class InputEnd : std::uint8_t { NotYet, Reached }; // whether finish() has been called
+  enum class ZlibWindow : std::uint8_t { NotYet, Taken };
+
   Status fail(Error error);
   Status process(Bytes data);
   Status process_detect(Bytes& data);
-  Status process_plain(Bytes& data);
+  Status take_zlib_window();
+  Status start_gzip_member();
   Status process_gzip_between(Bytes& data);
+  Status inflate_some(Bytes& data);
+  Status end_of_deflate_stream();
   Status process_zip_header();
+  Status next_extra_record();
   Status process_zip_extra_head();
   Status process_zip_extra_body(Bytes& data);
-  Status process_zip_stored(Bytes& data);
-  Status process_zip_descriptor(bool input_ended);
-  Status process_zip_after(bool input_ended);
   Status start_zip_data();
+  Status process_zip_stored(Bytes& data);
   Status end_zip_entry();
-  Status inflate_some(Bytes& data, const char* format_name);
-  Status on_zlib_end();
-  Status emit(Bytes plain);
+  Status process_zip_descriptor(InputEnd input_end);
+  Status process_zip_after(InputEnd input_end);
+  Status emit(Bytes plain, CrcUpdate crc_update);
   bool collect(Bytes& data, std::size_t want);
-  Error zlib_error(int code) const;
+  [[nodiscard]] Error zlib_error(int code) const;
 
   ByteSink* m_downstream;
-  Arena* m_arena = nullptr;
   z_stream_s* m_zstream = nullptr; // in m_arena
   std::uint8_t* m_window = nullptr; // in m_arena, m_window_bytes long
   std::uint32_t m_window_bytes = 0;
+  ZlibWindow m_zlib_window = ZlibWindow::NotYet; // zlib's own 32 KiB, kept across files
   InputFormat m_format = InputFormat::Unknown;
   Phase m_phase = Phase::Detect;
   bool m_failed = false;
@@ -122,10 +129,10 @@ private:
   std::uint32_t m_zip_crc32 = 0;
   std::uint64_t m_zip_compressed_bytes = 0;
   std::uint64_t m_zip_plain_bytes = 0;
-  bool m_zip_sizes_known = false;  // sizes in the local header (or its ZIP64 field) are usable
+  bool m_zip_compressed_known = false; // from the local header or its ZIP64 field
+  bool m_zip_plain_known = false;
   std::uint64_t m_skip_bytes = 0;  // name or extra record bytes still to skip
   std::uint32_t m_extra_left = 0;  // extra field bytes not yet parsed
-  std::uint16_t m_extra_id = 0;    // record being read
   std::uint32_t m_extra_collect = 0; // bytes of a ZIP64 record to collect into m_carry
   std::uint64_t m_stored_left = 0; // stored entry bytes still to pass through
   std::uint64_t m_entry_in = 0;    // compressed bytes of the entry

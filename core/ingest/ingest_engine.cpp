@@ -12,7 +12,7 @@ std::size_t IngestEngine::arena_bytes_for(const IngestSettings& settings) {
   // CSV: its row buffer plus a parse window and the header table; see CsvReader::init.
   std::size_t csv = static_cast<std::size_t>(settings.csv.max_row_bytes) + 256 * 1024;
   return HourTable::bytes_for(settings.table_keys) + settings.inflate_window_bytes +
-         kZlibArenaBytes + csv;
+         kInflateZlibArenaBytes + csv;
 }
 
 Status IngestEngine::init(Arena& arena, const IngestSettings& settings, Store& store) {

@@ -21,9 +21,6 @@ struct IngestSettings {
   MalformedPolicy malformed = MalformedPolicy::Skip;
 };
 
-/// zlib's state (~7 KiB) and window (32 KiB) plus slack for its alignment.
-inline constexpr std::size_t kZlibArenaBytes = 48 * 1024;
-
 /// Counters of one delivery.
 struct IngestStats {
   std::uint32_t files = 0;
