@@ -18,7 +18,7 @@ namespace ec {
 inline constexpr std::int64_t kStoreSchemaVersion = 1;
 /// SQLite's page cache per connection (PRAGMA cache_size=-N, in KiB).
 inline constexpr std::int64_t kStoreCacheKiB = 1024;
-/// Process-wide SQLite heap limits, set by the first open() unless already set by the firmware.
+/// Process-wide SQLite heap limits, set by the first open() unless the firmware set a hard limit.
 /// Soft: SQLite starts releasing cache pages and flushing sorts to temp files above it. Hard: an
 /// allocation beyond it fails with SQLITE_NOMEM, reported as OutOfMemory. One connection uses about
 /// 1 MiB of page cache, up to 1 MiB of sorter memory and ~0.2 MiB of schema and statements.
@@ -94,8 +94,9 @@ protected:
 /// with SQLITE_IOERR without running it; a hook may also end the process there to simulate a crash.
 class StoreStepHook {
 public:
-  /// `step_index` counts from 0 since set_step_hook().
-  virtual bool allow_step(std::uint64_t step_index) = 0;
+  /// `step_index` counts from 0 since set_step_hook(); `statement` is about to be stepped (a test
+  /// may read sqlite3_sql() or inspect its connection).
+  virtual bool allow_step(std::uint64_t step_index, sqlite3_stmt* statement) = 0;
 
 protected:
   ~StoreStepHook() = default;
@@ -167,8 +168,6 @@ private:
     Begin,
     Commit,
     Rollback,
-    SynchronousFull,
-    SynchronousNormal,
     SchemaVersion,
     AccountFind,
     AccountInsert,
@@ -190,9 +189,11 @@ private:
   };
   static constexpr std::size_t kStatementCount = static_cast<std::size_t>(Statement::Count);
   enum class Lookup : std::uint8_t { FindOnly, Create };
+  static const char* const kSynchronousFull;
+  static const char* const kSynchronousNormal;
   struct MergedRow;
   struct PeriodState;
-  static constexpr std::size_t kAccountCacheSize = 16;
+  static constexpr std::size_t kAccountCacheSize = 64;
   static constexpr std::size_t kCurrencyCacheSize = 4;
 
   struct AccountCacheEntry {
@@ -221,6 +222,8 @@ private:
   /// Binds `count` integers to parameters first_index, first_index + 1, ...; an SQLite status.
   static int bind_integers(sqlite3_stmt* statement, int first_index, const std::int64_t* values,
                            int count);
+  /// Binds text (an empty view, even with a null data pointer, binds '' and never NULL).
+  static int bind_text(sqlite3_stmt* statement, int index, std::string_view text);
 
   Status configure(OpenMode mode);
   Status check_or_create_schema(OpenMode mode);
@@ -228,13 +231,17 @@ private:
   Result<sqlite3_stmt*> statement(Statement id);
   int step(sqlite3_stmt* statement);
   Status run(Statement id, const char* message);
+  /// Prepares, steps and finalizes `sql`: for PRAGMAs that act when prepared, not when stepped.
+  Status run_uncached(const char* sql, const char* message);
   void rollback_quietly();
   void forget_dictionary_cache();
+  Result<std::int64_t> dictionary_id(sqlite3_stmt* find, sqlite3_stmt* insert,
+                                     std::string_view text, const char* message);
   Result<std::int64_t> account_id(AccountId account, Lookup lookup);
   Result<std::int64_t> currency_id(CurrencyCode currency);
   Status stage_rows(std::span<const KeyedTotals> batch);
-  Status commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
-                        std::size_t max_outcomes, std::size_t& period_count);
+  Status commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes, std::size_t max_outcomes,
+                        std::size_t& period_count);
   Status apply_merged(const DeliveryInfo& info, PeriodState& state, const MergedRow& row,
                       PeriodOutcome* outcomes, std::size_t max_outcomes, std::size_t& count);
   Status start_period(const DeliveryInfo& info, PeriodState& state, std::int32_t period);

@@ -1,0 +1,620 @@
+// core/store/store.cpp - Store: opening, settings, schema, prepared statements and staging.
+#include "core/store/store.h"
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ec {
+
+// ---- schema ------------------------------------------------------------------------------------
+//
+// hourly holds one row per key. Each measure is two integers from split_decimal(): `<measure>` is
+// floor(value * 1e10) and `<measure>_rest` the remainder at 1e-18 in [0, 1e8), almost always 0,
+// which SQLite's record format stores in 0 bytes. Keys are small integers: payer and account point
+// into `accounts` (the id as text, leading zeros kept), currency into `currencies`, hour is
+// hour_start / 3600 (3 bytes until the year 2927), period is YYYYMM. WITHOUT ROWID stores the row
+// in the primary-key B-tree itself: no second copy of the key, and a period is one key range.
+//
+// Measured: 53 bytes per hourly row in the file (100,000 keys, 4 KiB pages, typical costs of
+// $0.01-$100 at 6 bytes each; see tests/store/store_test.cpp BytesPerHourlyRow).
+//
+// staging is an append-only rowid table (sequential pages, the cheapest writes on flash); the
+// commit reads it back sorted by the key, which SQLite's sorter spills to temporary files.
+#define EC_STORE_SCHEMA_VERSION_TEXT "1"
+static_assert(kStoreSchemaVersion == 1, "update EC_STORE_SCHEMA_VERSION_TEXT");
+
+static constexpr const char* kCreateSchemaSql =
+    "CREATE TABLE meta("
+    " name TEXT PRIMARY KEY NOT NULL,"
+    " value INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO meta(name, value) VALUES('schema_version', " EC_STORE_SCHEMA_VERSION_TEXT ");"
+    "CREATE TABLE accounts("
+    " id INTEGER PRIMARY KEY,"
+    " text TEXT NOT NULL UNIQUE"
+    ");"
+    "CREATE TABLE currencies("
+    " id INTEGER PRIMARY KEY,"
+    " code TEXT NOT NULL UNIQUE"
+    ");"
+    "CREATE TABLE hourly("
+    " period INTEGER NOT NULL,"
+    " payer INTEGER NOT NULL,"
+    " account INTEGER NOT NULL,"
+    " hour INTEGER NOT NULL,"
+    " currency INTEGER NOT NULL,"
+    " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"
+    " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"
+    " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
+    " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
+    " line_items INTEGER NOT NULL,"
+    " PRIMARY KEY(period, payer, account, hour, currency)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE deliveries("
+    " period INTEGER PRIMARY KEY,"
+    " identity TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " ingested_at INTEGER NOT NULL,"
+    " keys INTEGER NOT NULL,"
+    " line_items INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE staging("
+    " period INTEGER NOT NULL,"
+    " payer INTEGER NOT NULL,"
+    " account INTEGER NOT NULL,"
+    " hour INTEGER NOT NULL,"
+    " currency INTEGER NOT NULL,"
+    " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"
+    " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"
+    " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
+    " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
+    " line_items INTEGER NOT NULL"
+    ");";
+
+#define EC_MEASURE_COLUMNS                                                                         \
+  "unblended, unblended_rest, net_unblended, net_unblended_rest, blended, blended_rest, "          \
+  "amortized, amortized_rest, line_items"
+
+struct StatementText {
+  const char* name; // for Error::detail: never SQL text
+  const char* sql;
+};
+
+// Indexed by Store::Statement.
+static constexpr StatementText kStatements[] = {
+    {"begin", "BEGIN IMMEDIATE"},
+    {"commit", "COMMIT"},
+    {"rollback", "ROLLBACK"},
+    {"schema-version", "SELECT value FROM meta WHERE name = 'schema_version'"},
+    {"account-find", "SELECT id FROM accounts WHERE text = ?1"},
+    {"account-insert", "INSERT INTO accounts(text) VALUES(?1)"},
+    {"currency-find", "SELECT id FROM currencies WHERE code = ?1"},
+    {"currency-insert", "INSERT INTO currencies(code) VALUES(?1)"},
+    {"staging-clear", "DELETE FROM staging"},
+    {"staging-insert",
+     "INSERT INTO staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ")"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+    {"staging-scan",
+     "SELECT period, payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM staging"
+     " ORDER BY period, payer, account, hour, currency"},
+    {"hourly-scan", "SELECT payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM hourly"
+                    " WHERE period = ?1 ORDER BY payer, account, hour, currency"},
+    {"hourly-delete-from", "DELETE FROM hourly WHERE period = ?1 AND (payer, account, hour, "
+                           "currency) >= (?2, ?3, ?4, ?5)"},
+    {"hourly-insert",
+     "INSERT INTO hourly(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ")"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+    {"hourly-count", "SELECT count(*) FROM hourly"},
+    {"delivery-find", "SELECT identity FROM deliveries WHERE period = ?1"},
+    {"delivery-upsert",
+     "INSERT OR REPLACE INTO deliveries(period, identity, source, ingested_at, keys, line_items)"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
+    {"delivery-list", "SELECT period, identity, source, ingested_at, keys, line_items"
+                      " FROM deliveries ORDER BY period"},
+    {"delivery-count", "SELECT count(*) FROM deliveries"},
+    // Rows come sorted by the report's order with the bucket before the currency, so each bucket
+    // of one (period, payer, account) is contiguous and is summed in C++ in 128 bits; SQL SUM()
+    // would overflow int64 or turn into floating point. The texts sort as text, not as numbers.
+    {"query", "SELECT h.period, h.payer, h.account, ec_bucket(h.hour, ?1) AS bucket, h.currency,"
+              " p.text, a.text, c.code,"
+              " h.unblended, h.unblended_rest, h.net_unblended, h.net_unblended_rest,"
+              " h.blended, h.blended_rest, h.amortized, h.amortized_rest, h.line_items"
+              " FROM hourly AS h"
+              " JOIN accounts AS p ON p.id = h.payer"
+              " JOIN accounts AS a ON a.id = h.account"
+              " JOIN currencies AS c ON c.id = h.currency"
+              " WHERE h.hour >= ?2 AND h.hour < ?3 AND (?4 IS NULL OR h.account = ?4)"
+              " ORDER BY h.period, p.text, a.text, bucket, c.code"},
+};
+
+// ---- connection settings -----------------------------------------------------------------------
+
+// Applied to every connection, in this order.
+static_assert(kStoreCacheKiB == 1024, "update PRAGMA cache_size below");
+static constexpr const char* kConnectionPragmas[] = {
+    // Between deliveries nothing is to be lost, so a power cut may at most undo the last staging
+    // batch; commit_delivery() switches to FULL for its one transaction (kSynchronousFull).
+    "PRAGMA synchronous=NORMAL",
+    // Bounded memory: 1 MiB of page cache (negative: KiB). Also caps the sorter's in-memory runs.
+    "PRAGMA cache_size=-1024",
+    // Sorts and temporary indices go to files, never the heap, whatever the row count.
+    "PRAGMA temp_store=FILE",
+    // The WAL would grow to the default 1000 pages (4 MiB) before a checkpoint; 256 pages = 1 MiB.
+    "PRAGMA wal_autocheckpoint=256",
+    // After a checkpoint, a WAL that a large delivery grew is truncated back to 2 MiB.
+    "PRAGMA journal_size_limit=2097152",
+    // Dictionary ids are resolved by this code; foreign key checks would cost a lookup per row.
+    "PRAGMA foreign_keys=OFF",
+    // Debian builds SQLite with secure_delete on: zeroing every freed page (all of staging, each
+    // delivery) is extra flash wear for data that is not secret. FAST zeroes only for free.
+    "PRAGMA secure_delete=FAST",
+    // No memory-mapped I/O: a flash read error would be SIGBUS instead of an error code, and
+    // 32-bit targets have little address space.
+    "PRAGMA mmap_size=0",
+    // The schema runs no functions; refuse any a modified file might try to call.
+    "PRAGMA trusted_schema=OFF",
+};
+
+// A delivery commit is made durable before it returns: one more fsync per delivery, a few a day.
+// Staging is not worth an fsync per batch: a power cut loses at most what begin_delivery() would
+// throw away anyway. The setting acts when the PRAGMA is prepared, so it is never cached.
+const char* const Store::kSynchronousFull = "PRAGMA synchronous=FULL";
+const char* const Store::kSynchronousNormal = "PRAGMA synchronous=NORMAL";
+
+Error Store::sqlite_error(int rc, const char* message) {
+  ErrorCode code = ErrorCode::Internal;
+  switch (rc & 0xff) {
+  case SQLITE_NOMEM:
+    code = ErrorCode::OutOfMemory;
+    break;
+  case SQLITE_IOERR:
+  case SQLITE_FULL:
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+  case SQLITE_PROTOCOL:
+  case SQLITE_CANTOPEN:
+    code = ErrorCode::Io;
+    break;
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+  case SQLITE_SCHEMA:
+  case SQLITE_FORMAT:
+    code = ErrorCode::Corrupt;
+    break;
+  case SQLITE_PERM:
+  case SQLITE_READONLY:
+  case SQLITE_AUTH:
+    code = ErrorCode::Permission;
+    break;
+  case SQLITE_TOOBIG:
+    code = ErrorCode::LimitExceeded;
+    break;
+  case SQLITE_NOTFOUND:
+    code = ErrorCode::NotFound;
+    break;
+  default: // SQLITE_ERROR, SQLITE_CONSTRAINT, SQLITE_MISUSE, SQLITE_RANGE...: our bug or a
+           // state we did not expect. (An int, not an enum: no switch over every case.)
+    code = ErrorCode::Internal;
+    break;
+  }
+  return make_lib_error(code, message, ErrorLib::Sqlite, rc);
+}
+
+Store::ResetGuard::~ResetGuard() {
+  sqlite3_reset(m_statement);
+}
+
+int Store::bind_integers(sqlite3_stmt* statement, int first_index, const std::int64_t* values,
+                         int count) {
+  for (int i = 0; i < count; ++i) {
+    int rc = sqlite3_bind_int64(statement, first_index + i, values[i]);
+    if (rc != SQLITE_OK)
+      return rc;
+  }
+  return SQLITE_OK;
+}
+
+int Store::bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
+  // nullptr as destructor is SQLITE_STATIC: the caller's view outlives the statement's use.
+  return sqlite3_bind_text64(statement, index, text.data() ? text.data() : "", text.size(), nullptr,
+                             SQLITE_UTF8);
+}
+
+// ec_bucket(hour, grouping): start (Unix seconds) of the report bucket holding hour index `hour`.
+static void bucket_function(sqlite3_context* context, int, sqlite3_value** arguments) {
+  std::int64_t hour = sqlite3_value_int64(arguments[0]);
+  std::int64_t grouping = sqlite3_value_int64(arguments[1]);
+  if (hour > INT64_MAX / 3600 || hour < INT64_MIN / 3600) {
+    sqlite3_result_int64(context, hour); // never stored by stage(); keep the sort total
+    return;
+  }
+  UnixSeconds start = hour * 3600;
+  if (grouping == static_cast<std::int64_t>(ReportGrouping::Day)) {
+    UnixSeconds into_day = start % 86400;
+    start -= into_day < 0 ? into_day + 86400 : into_day;
+  } else if (grouping == static_cast<std::int64_t>(ReportGrouping::Month)) {
+    CivilTime civil = civil_from_seconds(start);
+    CivilTime first;
+    first.year = civil.year;
+    first.month = civil.month;
+    start = seconds_from_civil(first);
+  }
+  sqlite3_result_int64(context, start);
+}
+
+// ---- open and close ----------------------------------------------------------------------------
+
+Store::~Store() {
+  close();
+}
+
+Status Store::open(const char* path, OpenMode mode) {
+  if (m_db)
+    return make_error(ErrorCode::InvalidArgument, "store: already open");
+  // Process-wide; limits the firmware chose before (any hard limit) are kept. The soft limit goes
+  // second: setting a hard limit raises an unset soft limit to the hard one.
+  if (sqlite3_hard_heap_limit64(-1) == 0) {
+    sqlite3_hard_heap_limit64(kStoreHardHeapLimitBytes);
+    sqlite3_soft_heap_limit64(kStoreSoftHeapLimitBytes);
+  }
+
+  // NOMUTEX: a Store is used by one thread, so SQLite's per-connection mutex is overhead.
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= mode == OpenMode::ReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                       : SQLITE_OPEN_READONLY;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path, &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    int system_errno = db ? sqlite3_system_errno(db) : 0;
+    sqlite3_close(db);
+    if ((rc & 0xff) == SQLITE_CANTOPEN && system_errno == ENOENT)
+      return make_lib_error(ErrorCode::NotFound, "store: database file not found", ErrorLib::Sqlite,
+                            rc);
+    if ((rc & 0xff) == SQLITE_CANTOPEN && (system_errno == EACCES || system_errno == EPERM))
+      return make_lib_error(ErrorCode::Permission, "store: database file not accessible",
+                            ErrorLib::Sqlite, rc);
+    return sqlite_error(rc, "store: cannot open database");
+  }
+  m_db = db;
+  m_mode = mode;
+  m_last_commit_writes = 0;
+  forget_dictionary_cache();
+  sqlite3_extended_result_codes(m_db, 1);
+  // The CLI reads while the daemon writes: WAL readers never wait, but a second writer, a
+  // checkpoint or a read-only open of a hot WAL may have to wait briefly for a lock.
+  sqlite3_busy_timeout(m_db, kStoreBusyTimeoutMs);
+
+  Status ready = configure(mode);
+  if (ready.ok())
+    ready = check_or_create_schema(mode);
+  if (ready.ok()) {
+    rc = sqlite3_create_function_v2(m_db, "ec_bucket", 2,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                    bucket_function, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+      ready = sqlite_error(rc, "store: cannot register bucket function");
+  }
+  // Prepared now so that an error path never needs memory to leave a transaction.
+  if (ready.ok()) {
+    Result<sqlite3_stmt*> rollback = statement(Statement::Rollback);
+    if (!rollback.ok())
+      ready = rollback.error();
+  }
+  if (!ready.ok())
+    close();
+  return ready;
+}
+
+Status Store::configure(OpenMode mode) {
+  if (mode == OpenMode::ReadWrite) {
+    // 4 KiB: the OS page and a common flash program unit. Only takes effect before the first
+    // table is created.
+    int rc = sqlite3_exec(m_db, "PRAGMA page_size=4096", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+      return sqlite_error(rc, "store: cannot set page size");
+    // WAL: a commit appends pages to one file and syncs it once (no rollback journal written
+    // and deleted each time, easier on flash), and readers (the CLI) never block the writer.
+    sqlite3_stmt* journal = nullptr;
+    rc = sqlite3_prepare_v2(m_db, "PRAGMA journal_mode=WAL", -1, &journal, nullptr);
+    if (rc != SQLITE_OK)
+      return sqlite_error(rc, "store: cannot set journal mode");
+    rc = sqlite3_step(journal);
+    bool is_wal = rc == SQLITE_ROW && sqlite3_column_bytes(journal, 0) == 3 &&
+                  std::memcmp(sqlite3_column_text(journal, 0), "wal", 3) == 0;
+    sqlite3_finalize(journal);
+    if (rc != SQLITE_ROW)
+      return sqlite_error(rc, "store: cannot set journal mode");
+    if (!is_wal)
+      return make_error(ErrorCode::Unsupported, "store: file system does not support wal mode");
+  }
+  for (const char* pragma : kConnectionPragmas) {
+    int rc = sqlite3_exec(m_db, pragma, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+      return sqlite_error(rc, "store: cannot apply connection setting");
+  }
+  return {};
+}
+
+namespace {
+struct SchemaState {
+  bool has_meta = false;
+  std::int64_t objects = 0;
+};
+} // namespace
+
+static int inspect_schema(sqlite3* db, SchemaState& state) {
+  sqlite3_stmt* inspect = nullptr;
+  int rc = sqlite3_prepare_v2(db,
+                              "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                              " AND name = 'meta'), (SELECT count(*) FROM sqlite_master)",
+                              -1, &inspect, nullptr);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = sqlite3_step(inspect);
+  if (rc == SQLITE_ROW) {
+    state.has_meta = sqlite3_column_int64(inspect, 0) != 0;
+    state.objects = sqlite3_column_int64(inspect, 1);
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(inspect);
+  return rc;
+}
+
+Status Store::check_or_create_schema(OpenMode mode) {
+  SchemaState state;
+  int rc = inspect_schema(m_db, state);
+  if (rc != SQLITE_OK)
+    return sqlite_error(rc, "store: cannot read schema");
+  if (!state.has_meta && state.objects == 0 && mode == OpenMode::ReadWrite) {
+    EC_TRY(run(Statement::Begin, "store: cannot begin schema creation"));
+    rc = inspect_schema(m_db, state); // another process may have created it meanwhile
+    if (rc == SQLITE_OK && !state.has_meta && state.objects == 0)
+      rc = sqlite3_exec(m_db, kCreateSchemaSql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      rollback_quietly();
+      return sqlite_error(rc, "store: cannot create schema");
+    }
+    Status committed = run(Statement::Commit, "store: cannot commit schema creation");
+    if (!committed.ok()) {
+      rollback_quietly();
+      return committed;
+    }
+    rc = inspect_schema(m_db, state);
+    if (rc != SQLITE_OK)
+      return sqlite_error(rc, "store: cannot read schema");
+  }
+  if (!state.has_meta && state.objects == 0)
+    return make_error(ErrorCode::NotFound, "store: file holds no store");
+  if (!state.has_meta)
+    return make_error(ErrorCode::Corrupt, "store: file is not an edgecur store");
+
+  EC_TRY_ASSIGN(sqlite3_stmt * version, statement(Statement::SchemaVersion));
+  ResetGuard reset(version);
+  rc = step(version);
+  if (rc == SQLITE_DONE)
+    return make_error(ErrorCode::Corrupt, "store: schema version missing");
+  if (rc != SQLITE_ROW)
+    return sqlite_error(rc, "store: cannot read schema version");
+  std::int64_t found = sqlite3_column_int64(version, 0);
+  if (found > kStoreSchemaVersion)
+    return make_error(ErrorCode::Unsupported, "store: schema version is newer than this program");
+  if (found < 1)
+    return make_error(ErrorCode::Corrupt, "store: schema version is invalid");
+  return {};
+}
+
+void Store::close() {
+  if (!m_db)
+    return;
+  for (sqlite3_stmt*& prepared : m_statements) {
+    sqlite3_finalize(prepared); // a no-op for nullptr
+    prepared = nullptr;
+  }
+  // Every statement is finalized, so this cannot be SQLITE_BUSY; an open transaction rolls back.
+  sqlite3_close(m_db);
+  m_db = nullptr;
+  forget_dictionary_cache();
+}
+
+// ---- statements
+// ----------------------------------------------------------------------------------
+
+Result<sqlite3_stmt*> Store::statement(Statement id) {
+  static_assert(sizeof kStatements / sizeof kStatements[0] == kStatementCount,
+                "one text per Store::Statement");
+  std::size_t index = static_cast<std::size_t>(id);
+  EC_CHECK(index < kStatementCount);
+  if (!m_db)
+    return make_error(ErrorCode::InvalidArgument, "store: not open");
+  if (!m_statements[index]) {
+    int rc = sqlite3_prepare_v3(m_db, kStatements[index].sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                &m_statements[index], nullptr);
+    if (rc != SQLITE_OK) {
+      m_statements[index] = nullptr;
+      return sqlite_error(rc, "store: cannot prepare statement")
+          .with_detail(kStatements[index].name);
+    }
+  }
+  return m_statements[index];
+}
+
+int Store::step(sqlite3_stmt* prepared) {
+  std::uint64_t index = m_step_count++;
+  if (m_step_hook && !m_step_hook->allow_step(index, prepared))
+    return SQLITE_IOERR;
+  return sqlite3_step(prepared);
+}
+
+Status Store::run(Statement id, const char* message) {
+  EC_TRY_ASSIGN(sqlite3_stmt * prepared, statement(id));
+  ResetGuard reset(prepared);
+  int rc = step(prepared);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return sqlite_error(rc, message);
+  return {};
+}
+
+Status Store::run_uncached(const char* sql, const char* message) {
+  sqlite3_stmt* prepared = nullptr;
+  int rc = sqlite3_prepare_v2(m_db, sql, -1, &prepared, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = step(prepared);
+    if (rc == SQLITE_ROW)
+      rc = SQLITE_DONE;
+  }
+  sqlite3_finalize(prepared);
+  if (rc != SQLITE_DONE)
+    return sqlite_error(rc, message);
+  return {};
+}
+
+void Store::rollback_quietly() {
+  if (!m_db)
+    return;
+  for (sqlite3_stmt* prepared : m_statements) {
+    if (prepared)
+      sqlite3_reset(prepared);
+  }
+  // Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) roll back by themselves.
+  sqlite3_stmt* rollback = m_statements[static_cast<std::size_t>(Statement::Rollback)];
+  if (rollback && !sqlite3_get_autocommit(m_db)) {
+    sqlite3_step(rollback); // never through the step hook: this is the recovery path
+    sqlite3_reset(rollback);
+  }
+  forget_dictionary_cache(); // ids inserted by the rolled-back transaction are gone
+}
+
+Status Store::require_writable() {
+  if (!m_db)
+    return make_error(ErrorCode::InvalidArgument, "store: not open");
+  if (m_mode == OpenMode::ReadOnly)
+    return make_error(ErrorCode::InvalidArgument, "store: opened read-only");
+  return {};
+}
+
+// ---- dictionaries
+// --------------------------------------------------------------------------------
+
+void Store::forget_dictionary_cache() {
+  for (AccountCacheEntry& entry : m_account_cache)
+    entry = AccountCacheEntry{};
+  for (CurrencyCacheEntry& entry : m_currency_cache)
+    entry = CurrencyCacheEntry{};
+}
+
+// The id of `text` in a dictionary table; inserted when `insert` is given, else 0 when absent.
+Result<std::int64_t> Store::dictionary_id(sqlite3_stmt* find, sqlite3_stmt* insert,
+                                          std::string_view text, const char* message) {
+  ResetGuard reset_find(find);
+  int rc = bind_text(find, 1, text);
+  if (rc == SQLITE_OK)
+    rc = step(find);
+  if (rc == SQLITE_ROW)
+    return std::int64_t{sqlite3_column_int64(find, 0)};
+  if (rc != SQLITE_DONE)
+    return sqlite_error(rc, message);
+  if (!insert)
+    return std::int64_t{0};
+  ResetGuard reset_insert(insert);
+  rc = bind_text(insert, 1, text);
+  if (rc == SQLITE_OK)
+    rc = step(insert);
+  if (rc != SQLITE_DONE)
+    return sqlite_error(rc, message);
+  return std::int64_t{sqlite3_last_insert_rowid(m_db)};
+}
+
+Result<std::int64_t> Store::account_id(AccountId account, Lookup lookup) {
+  EC_CHECK(account.length <= 19);
+  std::size_t slot =
+      static_cast<std::size_t>((account.digits * 31 + account.length) % kAccountCacheSize);
+  AccountCacheEntry& cached = m_account_cache[slot];
+  if (cached.id != 0 && cached.account == account)
+    return cached.id;
+  EC_TRY_ASSIGN(sqlite3_stmt * find, statement(Statement::AccountFind));
+  sqlite3_stmt* insert = nullptr;
+  if (lookup == Lookup::Create) {
+    EC_TRY_ASSIGN(sqlite3_stmt * prepared, statement(Statement::AccountInsert));
+    insert = prepared;
+  }
+  char text[20];
+  std::size_t length = account.format(text);
+  EC_TRY_ASSIGN(std::int64_t id, dictionary_id(find, insert, std::string_view(text, length),
+                                               "store: cannot look up account id"));
+  if (id != 0) {
+    cached.account = account;
+    cached.id = id;
+  }
+  return id;
+}
+
+Result<std::int64_t> Store::currency_id(CurrencyCode currency) {
+  std::size_t slot = currency.packed % kCurrencyCacheSize;
+  CurrencyCacheEntry& cached = m_currency_cache[slot];
+  if (cached.id != 0 && cached.currency == currency)
+    return cached.id;
+  EC_TRY_ASSIGN(sqlite3_stmt * find, statement(Statement::CurrencyFind));
+  EC_TRY_ASSIGN(sqlite3_stmt * insert, statement(Statement::CurrencyInsert));
+  char text[4] = {};
+  if (currency.packed != 0)
+    currency.format(text);
+  EC_TRY_ASSIGN(std::int64_t id, dictionary_id(find, insert, std::string_view(text),
+                                               "store: cannot look up currency id"));
+  cached.currency = currency;
+  cached.id = id;
+  return id;
+}
+
+// ---- staging
+// -------------------------------------------------------------------------------------
+
+Status Store::begin_delivery() {
+  EC_TRY(require_writable());
+  return run(Statement::StagingClear, "store: cannot clear staging");
+}
+
+Status Store::stage(std::span<const KeyedTotals> batch) {
+  EC_TRY(require_writable());
+  if (batch.empty())
+    return {};
+  EC_TRY(run(Statement::Begin, "store: cannot begin staging"));
+  Status staged = stage_rows(batch);
+  if (staged.ok())
+    staged = run(Statement::Commit, "store: cannot commit staging");
+  if (!staged.ok())
+    rollback_quietly();
+  return staged;
+}
+
+Status Store::stage_rows(std::span<const KeyedTotals> batch) {
+  EC_TRY_ASSIGN(sqlite3_stmt * insert, statement(Statement::StagingInsert));
+  for (const KeyedTotals& row : batch) {
+    if (row.key.hour_start % 3600 != 0)
+      return make_error(ErrorCode::InvalidArgument, "store: hour_start is not a whole hour");
+    std::int64_t values[14];
+    values[0] = row.key.billing_period;
+    EC_TRY_ASSIGN(values[1], account_id(row.key.payer, Lookup::Create));
+    EC_TRY_ASSIGN(values[2], account_id(row.key.account, Lookup::Create));
+    values[3] = row.key.hour_start / 3600;
+    EC_TRY_ASSIGN(values[4], currency_id(row.key.currency));
+    for (std::size_t measure = 0; measure < kMeasureCount; ++measure) {
+      if (!split_decimal(row.totals.cost[measure], values[5 + 2 * measure],
+                         values[6 + 2 * measure]))
+        return make_error(ErrorCode::Overflow, "store: partial sum exceeds the stored range");
+    }
+    if (row.totals.line_items > static_cast<std::uint64_t>(INT64_MAX))
+      return make_error(ErrorCode::Overflow, "store: line item count exceeds the stored range");
+    values[13] = static_cast<std::int64_t>(row.totals.line_items);
+    int rc = bind_integers(insert, 1, values, 14);
+    if (rc == SQLITE_OK)
+      rc = step(insert);
+    sqlite3_reset(insert);
+    if (rc != SQLITE_DONE)
+      return sqlite_error(rc, "store: cannot stage row");
+  }
+  return {};
+}
+
+} // namespace ec

@@ -1,0 +1,298 @@
+// core/store/store_commit.cpp - Store::commit_delivery: merge staged partial sums, replace periods.
+//
+// One pass over the staging area sorted by key (the hourly table's primary-key order) merges the
+// partial sums of each key in 128 bits and walks the stored rows of the same period alongside.
+// While both agree nothing is written. At the first difference, the stored rows from that key on
+// are deleted (everything before it is already equal) and every merged row from there on is
+// inserted. So an unchanged period costs reads only and a changed one ends up exactly equal to
+// the delivery, all inside the one transaction that also clears staging.
+#include "core/store/store.h"
+
+#include <sqlite3.h>
+
+namespace ec {
+
+namespace {
+constexpr int kKeyColumns = 4;     // payer, account, hour, currency
+constexpr int kMeasureColumns = 9; // 4 x (units at 1e-10, rest at 1e-18), line items
+
+bool key_equal(const std::int64_t* a, const std::int64_t* b) {
+  for (int i = 0; i < kKeyColumns; ++i) {
+    if (a[i] != b[i])
+      return false;
+  }
+  return true;
+}
+
+bool key_less(const std::int64_t* a, const std::int64_t* b) {
+  for (int i = 0; i < kKeyColumns; ++i) {
+    if (a[i] != b[i])
+      return a[i] < b[i];
+  }
+  return false;
+}
+} // namespace
+
+/// One key of the delivery with its partial sums merged.
+struct Store::MergedRow {
+  std::int32_t period = 0;
+  std::int64_t key[kKeyColumns] = {};
+  HourTotals totals;
+};
+
+/// Where the walk of one billing period stands.
+struct Store::PeriodState {
+  std::int32_t period = 0;
+  bool active = false;
+  bool writing = false;       ///< stored rows from some key on were deleted; insert the rest
+  bool had_delivery = false;  ///< a deliveries record existed
+  bool same_identity = false; ///< ... with the identity of this delivery
+  bool stored_valid = false;  ///< stored_* hold the next stored row of the period
+  std::int64_t stored_key[kKeyColumns] = {};
+  std::int64_t stored_columns[kMeasureColumns] = {};
+  std::uint64_t keys = 0;
+  std::uint64_t line_items = 0;
+};
+
+Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutcome* outcomes,
+                                           std::size_t max_outcomes) {
+  EC_TRY(require_writable());
+  if (max_outcomes != 0 && !outcomes)
+    return make_error(ErrorCode::InvalidArgument, "store: outcomes array missing");
+  m_last_commit_writes = 0;
+  EC_TRY(run_uncached(kSynchronousFull, "store: cannot set synchronous mode"));
+  std::size_t period_count = 0;
+  Status done = run(Statement::Begin, "store: cannot begin delivery commit");
+  if (done.ok())
+    done = commit_periods(info, outcomes, max_outcomes, period_count);
+  if (done.ok())
+    done = run(Statement::StagingClear, "store: cannot clear staging");
+  if (done.ok())
+    done = run(Statement::Commit, "store: cannot commit delivery");
+  if (!done.ok()) {
+    rollback_quietly();
+    m_last_commit_writes = 0;
+  }
+  // Back to the cheaper mode for staging. Should this fail, the next commits stay FULL, which
+  // is safe; the delivery's own outcome matters more.
+  Status relaxed = run_uncached(kSynchronousNormal, "store: cannot set synchronous mode");
+  (void)relaxed;
+  if (!done.ok())
+    return done.error();
+  return period_count;
+}
+
+Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
+                             std::size_t max_outcomes, std::size_t& period_count) {
+  EC_TRY_ASSIGN(sqlite3_stmt * scan, statement(Statement::StagingScan));
+  ResetGuard reset(scan);
+  PeriodState state;
+  MergedRow merged;
+  bool have_row = false;
+  for (;;) {
+    int rc = step(scan);
+    if (rc == SQLITE_DONE)
+      break;
+    if (rc != SQLITE_ROW)
+      return sqlite_error(rc, "store: cannot read staging");
+    MergedRow partial;
+    partial.period = static_cast<std::int32_t>(sqlite3_column_int64(scan, 0));
+    for (int i = 0; i < kKeyColumns; ++i)
+      partial.key[i] = sqlite3_column_int64(scan, 1 + i);
+    for (int measure = 0; measure < static_cast<int>(kMeasureCount); ++measure) {
+      partial.totals.cost[measure] = join_decimal(sqlite3_column_int64(scan, 5 + 2 * measure),
+                                                  sqlite3_column_int64(scan, 6 + 2 * measure));
+    }
+    std::int64_t line_items = sqlite3_column_int64(scan, 13);
+    if (line_items < 0)
+      return make_error(ErrorCode::Corrupt, "store: staged line item count is negative");
+    partial.totals.line_items = static_cast<std::uint64_t>(line_items);
+
+    if (have_row && partial.period == merged.period && key_equal(partial.key, merged.key)) {
+      if (!merged.totals.add_checked(partial.totals))
+        return make_error(ErrorCode::Overflow, "store: merged total overflows");
+      continue;
+    }
+    if (have_row)
+      EC_TRY(apply_merged(info, state, merged, outcomes, max_outcomes, period_count));
+    merged = partial;
+    have_row = true;
+  }
+  if (have_row)
+    EC_TRY(apply_merged(info, state, merged, outcomes, max_outcomes, period_count));
+  if (state.active)
+    EC_TRY(finish_period(info, state, outcomes, max_outcomes, period_count));
+  return {};
+}
+
+Status Store::apply_merged(const DeliveryInfo& info, PeriodState& state, const MergedRow& row,
+                           PeriodOutcome* outcomes, std::size_t max_outcomes, std::size_t& count) {
+  std::int64_t columns[kMeasureColumns];
+  for (std::size_t measure = 0; measure < kMeasureCount; ++measure) {
+    if (!split_decimal(row.totals.cost[measure], columns[2 * measure], columns[2 * measure + 1]))
+      return make_error(ErrorCode::Overflow, "store: hourly total exceeds the stored range");
+  }
+  if (row.totals.line_items > static_cast<std::uint64_t>(INT64_MAX))
+    return make_error(ErrorCode::Overflow, "store: line item count exceeds the stored range");
+  columns[8] = static_cast<std::int64_t>(row.totals.line_items);
+
+  if (!state.active || state.period != row.period) {
+    if (state.active)
+      EC_TRY(finish_period(info, state, outcomes, max_outcomes, count));
+    EC_TRY(start_period(info, state, row.period));
+  }
+  state.keys += 1;
+  state.line_items += row.totals.line_items;
+  if (state.line_items > static_cast<std::uint64_t>(INT64_MAX))
+    return make_error(ErrorCode::Overflow, "store: line item count exceeds the stored range");
+
+  if (!state.writing) {
+    bool stored_same_key = state.stored_valid && key_equal(state.stored_key, row.key);
+    if (stored_same_key) {
+      bool same_values = true;
+      for (int i = 0; i < kMeasureColumns; ++i)
+        same_values = same_values && state.stored_columns[i] == columns[i];
+      if (same_values)
+        return fetch_stored(state);
+    }
+    // First difference: a stored key the delivery lacks sorts first, else this key.
+    const std::int64_t* bound =
+        state.stored_valid && key_less(state.stored_key, row.key) ? state.stored_key : row.key;
+    EC_TRY(start_writing(state, bound));
+  }
+
+  EC_TRY_ASSIGN(sqlite3_stmt * insert, statement(Statement::HourlyInsert));
+  ResetGuard reset(insert);
+  std::int64_t period = row.period;
+  int rc = bind_integers(insert, 1, &period, 1);
+  if (rc == SQLITE_OK)
+    rc = bind_integers(insert, 2, row.key, kKeyColumns);
+  if (rc == SQLITE_OK)
+    rc = bind_integers(insert, 2 + kKeyColumns, columns, kMeasureColumns);
+  if (rc == SQLITE_OK)
+    rc = step(insert);
+  if (rc != SQLITE_DONE)
+    return sqlite_error(rc, "store: cannot insert hourly row");
+  m_last_commit_writes += 1;
+  return {};
+}
+
+Status Store::start_period(const DeliveryInfo& info, PeriodState& state, std::int32_t period) {
+  state = PeriodState{};
+  state.active = true;
+  state.period = period;
+  std::int64_t period_value = period;
+
+  EC_TRY_ASSIGN(sqlite3_stmt * find, statement(Statement::DeliveryFind));
+  {
+    ResetGuard reset(find);
+    int rc = bind_integers(find, 1, &period_value, 1);
+    if (rc == SQLITE_OK)
+      rc = step(find);
+    if (rc == SQLITE_ROW) {
+      state.had_delivery = true;
+      const unsigned char* identity = sqlite3_column_text(find, 0);
+      int identity_bytes = sqlite3_column_bytes(find, 0);
+      if (!identity && identity_bytes != 0)
+        return sqlite_error(SQLITE_NOMEM, "store: cannot read delivery identity");
+      state.same_identity =
+          static_cast<std::size_t>(identity_bytes) == info.identity.size() &&
+          (identity_bytes == 0 ||
+           std::string_view(reinterpret_cast<const char*>(identity),
+                            static_cast<std::size_t>(identity_bytes)) == info.identity);
+    } else if (rc != SQLITE_DONE) {
+      return sqlite_error(rc, "store: cannot read delivery record");
+    }
+  }
+
+  EC_TRY_ASSIGN(sqlite3_stmt * scan, statement(Statement::HourlyScan));
+  sqlite3_reset(scan); // stays open across apply_merged() calls; reset by finish or start_writing
+  int rc = bind_integers(scan, 1, &period_value, 1);
+  if (rc != SQLITE_OK)
+    return sqlite_error(rc, "store: cannot read hourly rows");
+  return fetch_stored(state);
+}
+
+Status Store::fetch_stored(PeriodState& state) {
+  EC_TRY_ASSIGN(sqlite3_stmt * scan, statement(Statement::HourlyScan));
+  int rc = step(scan);
+  if (rc == SQLITE_DONE) {
+    state.stored_valid = false;
+    return {};
+  }
+  if (rc != SQLITE_ROW)
+    return sqlite_error(rc, "store: cannot read hourly rows");
+  for (int i = 0; i < kKeyColumns; ++i)
+    state.stored_key[i] = sqlite3_column_int64(scan, i);
+  for (int i = 0; i < kMeasureColumns; ++i)
+    state.stored_columns[i] = sqlite3_column_int64(scan, kKeyColumns + i);
+  state.stored_valid = true;
+  return {};
+}
+
+Status Store::start_writing(PeriodState& state, const std::int64_t* bound_key) {
+  std::int64_t bound[kKeyColumns];
+  for (int i = 0; i < kKeyColumns; ++i)
+    bound[i] = bound_key[i];
+  // The read of the stored rows ends before the table is modified.
+  EC_TRY_ASSIGN(sqlite3_stmt * scan, statement(Statement::HourlyScan));
+  sqlite3_reset(scan);
+  state.stored_valid = false;
+  state.writing = true;
+
+  EC_TRY_ASSIGN(sqlite3_stmt * erase, statement(Statement::HourlyDeleteFrom));
+  ResetGuard reset(erase);
+  std::int64_t period = state.period;
+  int rc = bind_integers(erase, 1, &period, 1);
+  if (rc == SQLITE_OK)
+    rc = bind_integers(erase, 2, bound, kKeyColumns);
+  if (rc == SQLITE_OK)
+    rc = step(erase);
+  if (rc != SQLITE_DONE)
+    return sqlite_error(rc, "store: cannot delete hourly rows");
+  m_last_commit_writes += static_cast<std::uint64_t>(sqlite3_changes64(m_db));
+  return {};
+}
+
+Status Store::finish_period(const DeliveryInfo& info, PeriodState& state, PeriodOutcome* outcomes,
+                            std::size_t max_outcomes, std::size_t& count) {
+  // Stored rows after the delivery's last key: the period shrank.
+  if (!state.writing && state.stored_valid)
+    EC_TRY(start_writing(state, state.stored_key));
+  EC_TRY_ASSIGN(sqlite3_stmt * scan, statement(Statement::HourlyScan));
+  sqlite3_reset(scan);
+  state.active = false;
+
+  PeriodChange change = PeriodChange::Unchanged;
+  if (state.writing)
+    change = state.had_delivery ? PeriodChange::Replaced : PeriodChange::Added;
+  if (state.writing || !state.same_identity) {
+    EC_TRY_ASSIGN(sqlite3_stmt * upsert, statement(Statement::DeliveryUpsert));
+    ResetGuard reset(upsert);
+    std::int64_t numbers[3] = {info.ingested_at, static_cast<std::int64_t>(state.keys),
+                               static_cast<std::int64_t>(state.line_items)};
+    int rc = sqlite3_bind_int64(upsert, 1, state.period);
+    if (rc == SQLITE_OK)
+      rc = bind_text(upsert, 2, info.identity);
+    if (rc == SQLITE_OK)
+      rc = bind_text(upsert, 3, info.source);
+    if (rc == SQLITE_OK)
+      rc = bind_integers(upsert, 4, numbers, 3);
+    if (rc == SQLITE_OK)
+      rc = step(upsert);
+    if (rc != SQLITE_DONE)
+      return sqlite_error(rc, "store: cannot write delivery record");
+    m_last_commit_writes += 1;
+  }
+  if (count < max_outcomes) {
+    PeriodOutcome& outcome = outcomes[count];
+    outcome.billing_period = state.period;
+    outcome.change = change;
+    outcome.keys = state.keys;
+    outcome.line_items = state.line_items;
+  }
+  count += 1;
+  return {};
+}
+
+} // namespace ec

@@ -1,0 +1,1022 @@
+// tests/store/store_test.cpp - Store: schema, exact merging, restatements, crashes, queries.
+#include "core/store/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace ec {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- helpers
+// -------------------------------------------------------------------------------------
+
+std::string test_path(const std::string& name) {
+  fs::path dir = fs::path(EC_BINARY_DIR) / "store_test_tmp";
+  fs::create_directories(dir);
+  std::string path = (dir / (name + ".db")).string();
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    fs::remove(path + suffix);
+  return path;
+}
+
+Decimal dec(const char* text) {
+  Result<Decimal> parsed = parse_decimal(text);
+  EXPECT_TRUE(parsed.ok()) << text;
+  return parsed.ok() ? parsed.value() : Decimal{};
+}
+
+std::string text_of(Decimal value, int digits = 18) {
+  char out[kMaxDecimalText];
+  format_decimal(value, digits, out, sizeof out);
+  return out;
+}
+
+UnixSeconds at(const char* timestamp) {
+  Result<UnixSeconds> parsed = parse_timestamp(timestamp);
+  EXPECT_TRUE(parsed.ok()) << timestamp;
+  return parsed.ok() ? parsed.value() : 0;
+}
+
+// A row: costs are unblended, net, blended, amortized.
+KeyedTotals row(std::int32_t period, const char* payer, const char* account, const char* hour,
+                const char* currency, const char* unblended, const char* net = "0",
+                const char* blended = "0", const char* amortized = "0",
+                std::uint64_t line_items = 1) {
+  KeyedTotals result;
+  result.key.billing_period = period;
+  EXPECT_TRUE(AccountId::parse(payer, result.key.payer));
+  EXPECT_TRUE(AccountId::parse(account, result.key.account));
+  result.key.hour_start = at(hour);
+  EXPECT_TRUE(CurrencyCode::parse(currency, result.key.currency));
+  result.totals[Measure::Unblended] = dec(unblended);
+  result.totals[Measure::NetUnblended] = dec(net);
+  result.totals[Measure::Blended] = dec(blended);
+  result.totals[Measure::Amortized] = dec(amortized);
+  result.totals.line_items = line_items;
+  return result;
+}
+
+std::string describe(const KeyedTotals& r) {
+  char payer[20], account[20], hour[32], currency[4] = {};
+  r.key.payer.format(payer);
+  r.key.account.format(account);
+  format_timestamp(r.key.hour_start, hour, sizeof hour);
+  if (r.key.currency.packed != 0)
+    r.key.currency.format(currency);
+  std::string text = std::to_string(r.key.billing_period) + " " + payer + " " + account + " " +
+                     hour + " " + currency;
+  for (const Decimal& cost : r.totals.cost)
+    text += " " + text_of(cost);
+  return text + " #" + std::to_string(r.totals.line_items);
+}
+
+class CollectRows final : public ReportRowSink {
+public:
+  Status on_row(const KeyedTotals& r) override {
+    rows.push_back(describe(r));
+    return {};
+  }
+  std::vector<std::string> rows;
+};
+
+class CollectDeliveries final : public DeliverySink {
+public:
+  Status on_delivery(const DeliveryRecord& d) override {
+    rows.push_back(std::to_string(d.billing_period) + " " + std::string(d.identity) + " " +
+                   std::string(d.source) + " " + std::to_string(d.ingested_at) +
+                   " keys=" + std::to_string(d.keys) + " items=" + std::to_string(d.line_items));
+    return {};
+  }
+  std::vector<std::string> rows;
+};
+
+std::vector<std::string> dump(Store& store, ReportQuery query = {}) {
+  CollectRows sink;
+  Status status = store.query(query, sink);
+  EXPECT_TRUE(status.ok()) << status.error().message;
+  return sink.rows;
+}
+
+std::vector<std::string> deliveries(Store& store) {
+  CollectDeliveries sink;
+  Status status = store.list_deliveries(sink);
+  EXPECT_TRUE(status.ok()) << status.error().message;
+  return sink.rows;
+}
+
+void open_rw(Store& store, const std::string& path) {
+  Status status = store.open(path.c_str(), OpenMode::ReadWrite);
+  ASSERT_TRUE(status.ok()) << status.error().message;
+}
+
+struct Delivered {
+  std::vector<PeriodOutcome> outcomes;
+  std::size_t count = 0;
+};
+
+// begin + stage (in batches of `batch_size`) + commit; expects success.
+Delivered deliver(Store& store, const std::vector<KeyedTotals>& rows, const char* identity,
+                  std::size_t batch_size = 3, UnixSeconds ingested_at = 1700000000) {
+  EXPECT_TRUE(store.begin_delivery().ok());
+  for (std::size_t i = 0; i < rows.size(); i += batch_size) {
+    std::size_t n = std::min(batch_size, rows.size() - i);
+    Status staged = store.stage(std::span<const KeyedTotals>(rows.data() + i, n));
+    EXPECT_TRUE(staged.ok()) << staged.error().message;
+  }
+  Delivered result;
+  result.outcomes.resize(8);
+  DeliveryInfo info{identity, "test-source", ingested_at};
+  Result<std::size_t> count = store.commit_delivery(info, result.outcomes.data(), 8);
+  EXPECT_TRUE(count.ok()) << (count.ok() ? "" : count.error().message);
+  result.count = count.ok() ? count.value() : 0;
+  result.outcomes.resize(std::min<std::size_t>(result.count, 8));
+  return result;
+}
+
+std::int64_t sql_integer(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sql;
+  std::int64_t value = -1;
+  if (sqlite3_step(statement) == SQLITE_ROW)
+    value = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+std::string sql_text(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sql;
+  std::string text;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    const unsigned char* column =
+        sqlite3_column_text(statement, sqlite3_column_count(statement) - 1);
+    text += column ? reinterpret_cast<const char*>(column) : "NULL";
+    text += "\n";
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return text;
+}
+
+void sql_exec(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+}
+
+// ---- schema and opening ------------------------------------------------------------------------
+
+TEST(Store, CreatesSchemaWithCompactTablesAndSettings) {
+  std::string path = test_path("schema");
+  {
+    Store store;
+    open_rw(store, path);
+    EXPECT_TRUE(store.is_open());
+    Result<std::uint64_t> periods = store.period_count();
+    ASSERT_TRUE(periods.ok());
+    EXPECT_EQ(periods.value(), 0u);
+  }
+  EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 1);
+  EXPECT_EQ(sql_integer(path, "PRAGMA page_size"), 4096);
+  EXPECT_EQ(sql_text(path, "PRAGMA journal_mode"), "wal\n");
+  for (const char* table : {"hourly", "meta"}) {
+    std::string sql = std::string("SELECT sql FROM sqlite_master WHERE name='") + table + "'";
+    EXPECT_NE(sql_text(path, sql.c_str()).find("WITHOUT ROWID"), std::string::npos) << table;
+  }
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN"
+                              " ('accounts','currencies','hourly','deliveries','staging','meta')"),
+            6);
+  // Reopening an existing store neither fails nor recreates anything.
+  Store again;
+  open_rw(again, path);
+  EXPECT_EQ(again.open(path.c_str(), OpenMode::ReadWrite).error().code, ErrorCode::InvalidArgument);
+}
+
+TEST(Store, ReplacementDeleteUsesThePrimaryKeyRange) {
+  std::string path = test_path("plan");
+  {
+    Store store;
+    open_rw(store, path);
+  }
+  std::string plan = sql_text(path, "EXPLAIN QUERY PLAN DELETE FROM hourly WHERE period = 1 AND"
+                                    " (payer, account, hour, currency) >= (1, 2, 3, 4)");
+  EXPECT_NE(plan.find("SEARCH hourly USING PRIMARY KEY"), std::string::npos) << plan;
+}
+
+TEST(Store, ReadOnlyOpenOfMissingFileIsNotFound) {
+  std::string path = test_path("missing");
+  Store store;
+  Status status = store.open(path.c_str(), OpenMode::ReadOnly);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::NotFound);
+  EXPECT_EQ(status.error().lib, ErrorLib::Sqlite);
+  EXPECT_FALSE(store.is_open());
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(Store, ReadOnlyStoreReadsButRefusesWrites) {
+  std::string path = test_path("read_only");
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1.5")}, "d1");
+  }
+  Store store;
+  ASSERT_TRUE(store.open(path.c_str(), OpenMode::ReadOnly).ok());
+  EXPECT_EQ(dump(store).size(), 1u);
+  EXPECT_EQ(store.begin_delivery().error().code, ErrorCode::InvalidArgument);
+  KeyedTotals one = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1");
+  EXPECT_EQ(store.stage({&one, 1}).error().code, ErrorCode::InvalidArgument);
+}
+
+TEST(Store, NewerSchemaVersionIsRefused) {
+  std::string path = test_path("newer");
+  {
+    Store store;
+    open_rw(store, path);
+  }
+  sql_exec(path, "UPDATE meta SET value = 2 WHERE name = 'schema_version'");
+  for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
+    Store store;
+    Status status = store.open(path.c_str(), mode);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::Unsupported);
+    EXPECT_STREQ(status.error().message, "store: schema version is newer than this program");
+    EXPECT_FALSE(store.is_open());
+  }
+}
+
+TEST(Store, ForeignFilesAreRefused) {
+  std::string foreign = test_path("foreign");
+  sql_exec(foreign, "CREATE TABLE something(x)");
+  Store store;
+  Status status = store.open(foreign.c_str(), OpenMode::ReadWrite);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::Corrupt);
+  EXPECT_EQ(sql_integer(foreign, "SELECT count(*) FROM sqlite_master"), 1); // nothing added
+
+  std::string garbage = test_path("garbage");
+  {
+    FILE* file = std::fopen(garbage.c_str(), "wb");
+    ASSERT_NE(file, nullptr);
+    std::string text(8192, 'x');
+    std::fwrite(text.data(), 1, text.size(), file);
+    std::fclose(file);
+  }
+  status = store.open(garbage.c_str(), OpenMode::ReadWrite);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::Corrupt);
+  EXPECT_EQ(status.error().lib, ErrorLib::Sqlite);
+  EXPECT_EQ(status.error().lib_code & 0xff, SQLITE_NOTADB);
+}
+
+TEST(Store, EmptyFileOpenedReadOnlyHoldsNoStore) {
+  std::string path = test_path("empty");
+  {
+    FILE* file = std::fopen(path.c_str(), "wb");
+    std::fclose(file);
+  }
+  Store store;
+  Status status = store.open(path.c_str(), OpenMode::ReadOnly);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::NotFound);
+}
+
+// ---- delivery semantics
+// --------------------------------------------------------------------------
+
+TEST(Store, StagedPartialSumsOfOneKeyAreMergedExactly) {
+  Store store;
+  open_rw(store, test_path("merge"));
+  const char* h0 = "2023-11-01T00:00:00Z";
+  const char* h1 = "2023-11-01T01:00:00Z";
+  // The same key four times in different batches and orders, with a second key in between.
+  std::vector<KeyedTotals> rows = {
+      row(202311, "111111111111", "222222222222", h1, "USD", "0.1", "0.01", "1", "-1", 2),
+      row(202311, "111111111111", "222222222222", h0, "USD", "5", "5", "5", "5", 1),
+      row(202311, "111111111111", "222222222222", h1, "USD", "0.2", "0.000000000000000001", "2",
+          "-2", 3),
+      row(202311, "111111111111", "222222222222", h1, "USD", "0.3", "0.02", "3", "-3", 4),
+      row(202311, "111111111111", "222222222222", h0, "USD", "-5", "-5", "-5", "-5", 1),
+      row(202311, "111111111111", "222222222222", h1, "USD", "1E-18", "0", "0", "0", 5),
+  };
+  Delivered done = deliver(store, rows, "d1", 2);
+  ASSERT_EQ(done.count, 1u);
+  EXPECT_EQ(done.outcomes[0].billing_period, 202311);
+  EXPECT_EQ(done.outcomes[0].change, PeriodChange::Added);
+  EXPECT_EQ(done.outcomes[0].keys, 2u);
+  EXPECT_EQ(done.outcomes[0].line_items, 16u);
+  EXPECT_EQ(dump(store), (std::vector<std::string>{
+                             "202311 111111111111 222222222222 2023-11-01T00:00:00Z USD "
+                             "0.000000000000000000 0.000000000000000000 0.000000000000000000 "
+                             "0.000000000000000000 #2",
+                             "202311 111111111111 222222222222 2023-11-01T01:00:00Z USD "
+                             "0.600000000000000001 0.030000000000000001 6.000000000000000000 "
+                             "-6.000000000000000000 #14"}));
+  Result<std::uint64_t> rows_now = store.hourly_row_count();
+  ASSERT_TRUE(rows_now.ok());
+  EXPECT_EQ(rows_now.value(), 2u);
+  EXPECT_EQ(deliveries(store),
+            (std::vector<std::string>{"202311 d1 test-source 1700000000 keys=2 items=16"}));
+}
+
+TEST(Store, BeginDeliveryDropsWhatAnInterruptedDeliveryStaged) {
+  Store store;
+  open_rw(store, test_path("begin"));
+  KeyedTotals stale = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "100");
+  ASSERT_TRUE(store.stage({&stale, 1}).ok());
+  Delivered done = deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "7")}, "d");
+  ASSERT_EQ(done.count, 1u);
+  EXPECT_EQ(dump(store), (std::vector<std::string>{
+                             "202311 1 2 2023-11-01T00:00:00Z USD 7.000000000000000000 "
+                             "0.000000000000000000 0.000000000000000000 0.000000000000000000 #1"}));
+}
+
+TEST(Store, BadHourIsRefusedAndNothingOfTheBatchIsStaged) {
+  Store store;
+  open_rw(store, test_path("bad_hour"));
+  ASSERT_TRUE(store.begin_delivery().ok());
+  std::vector<KeyedTotals> rows = {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1"),
+                                   row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1")};
+  rows[1].key.hour_start += 60;
+  Status status = store.stage(rows);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::InvalidArgument);
+  PeriodOutcome outcome;
+  Result<std::size_t> count = store.commit_delivery({"d", "s", 1}, &outcome, 1);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count.value(), 0u); // the first row of the batch was rolled back too
+  EXPECT_TRUE(dump(store).empty());
+}
+
+TEST(Store, EmptyDeliveryChangesNothing) {
+  Store store;
+  open_rw(store, test_path("empty_delivery"));
+  deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1")}, "d1");
+  Delivered done = deliver(store, {}, "d2");
+  EXPECT_EQ(done.count, 0u);
+  EXPECT_EQ(store.last_commit_writes(), 0u);
+  EXPECT_EQ(dump(store).size(), 1u);
+  EXPECT_EQ(deliveries(store).size(), 1u);
+}
+
+// Keys of a restatement test: (account, hour, unblended, line items).
+std::vector<KeyedTotals> period_rows(std::int32_t period, const std::vector<std::string>& spec) {
+  std::vector<KeyedTotals> rows;
+  for (const std::string& item : spec) {
+    // "account/hour/cost/items"
+    std::size_t a = item.find('/'), b = item.find('/', a + 1), c = item.find('/', b + 1);
+    std::string account = item.substr(0, a);
+    std::string hour = "2023-11-01T" + item.substr(a + 1, b - a - 1) + ":00:00Z";
+    std::string cost = item.substr(b + 1, c - b - 1);
+    std::uint64_t items = std::stoull(item.substr(c + 1));
+    rows.push_back(row(period, "900000000000", account.c_str(), hour.c_str(), "USD", cost.c_str(),
+                       cost.c_str(), "0", cost.c_str(), items));
+  }
+  return rows;
+}
+
+TEST(Store, RestatementEqualsTheLaterDeliveryAlone) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> first;
+    std::vector<std::string> second;
+    PeriodChange change;
+  };
+  std::vector<Case> cases = {
+      {"middle key dropped",
+       {"1/00/1/1", "1/01/2/1", "1/02/3/1"},
+       {"1/00/1/1", "1/02/3/1"},
+       PeriodChange::Replaced},
+      {"trailing keys dropped",
+       {"1/00/1/1", "1/01/2/1", "2/00/3/1"},
+       {"1/00/1/1"},
+       PeriodChange::Replaced},
+      {"key added in front",
+       {"2/00/1/1", "2/01/2/1"},
+       {"1/05/9/1", "2/00/1/1", "2/01/2/1"},
+       PeriodChange::Replaced},
+      {"key added at the end", {"1/00/1/1"}, {"1/00/1/1", "3/23/4/2"}, PeriodChange::Replaced},
+      {"only line items of the last key",
+       {"1/00/1/1", "1/01/2/1"},
+       {"1/00/1/1", "1/01/2/7"},
+       PeriodChange::Replaced},
+      {"only the 1e-18 digit",
+       {"1/00/1/1", "1/01/2/1"},
+       {"1/00/1/1", "1/01/2.000000000000000001/1"},
+       PeriodChange::Replaced},
+      {"all keys different", {"1/00/1/1", "1/01/2/1"}, {"4/10/1/1"}, PeriodChange::Replaced},
+      {"same totals", {"1/00/1/1", "1/01/2/1"}, {"1/01/2/1", "1/00/1/1"}, PeriodChange::Unchanged},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Store restated;
+    open_rw(restated, test_path("restated"));
+    Delivered first = deliver(restated, period_rows(202311, c.first), "d1");
+    ASSERT_EQ(first.count, 1u);
+    EXPECT_EQ(first.outcomes[0].change, PeriodChange::Added);
+    Delivered second = deliver(restated, period_rows(202311, c.second), "d2");
+    ASSERT_EQ(second.count, 1u);
+    EXPECT_EQ(second.outcomes[0].change, c.change);
+    EXPECT_EQ(second.outcomes[0].keys, c.second.size());
+
+    Store alone;
+    open_rw(alone, test_path("alone"));
+    deliver(alone, period_rows(202311, c.second), "d2");
+    EXPECT_EQ(dump(restated), dump(alone));
+    EXPECT_EQ(deliveries(restated), deliveries(alone));
+  }
+}
+
+TEST(Store, SameDeliveryAgainWritesNothing) {
+  std::string path = test_path("again");
+  Store store;
+  open_rw(store, path);
+  std::vector<KeyedTotals> rows =
+      period_rows(202311, {"1/00/1.25/1", "1/01/2/3", "2/00/0.000000000000000007/1"});
+  deliver(store, rows, "d1");
+  std::vector<std::string> before = dump(store);
+  std::vector<std::string> records_before = deliveries(store);
+  std::int64_t hourly_pages = sql_integer(path, "SELECT count(*) FROM dbstat WHERE name='hourly'");
+
+  std::reverse(rows.begin(), rows.end()); // another key order, other batches: same totals
+  Delivered again = deliver(store, rows, "d1", 1, 1800000000);
+  ASSERT_EQ(again.count, 1u);
+  EXPECT_EQ(again.outcomes[0].change, PeriodChange::Unchanged);
+  EXPECT_EQ(again.outcomes[0].keys, 3u);
+  EXPECT_EQ(again.outcomes[0].line_items, 5u);
+  EXPECT_EQ(store.last_commit_writes(), 0u);
+  EXPECT_EQ(dump(store), before);
+  EXPECT_EQ(deliveries(store), records_before); // not even ingested_at was rewritten
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM dbstat WHERE name='hourly'"), hourly_pages);
+
+  // Equal totals from a delivery with another identity: rows kept, the record names it.
+  Delivered renamed = deliver(store, rows, "d2", 2, 1800000000);
+  ASSERT_EQ(renamed.count, 1u);
+  EXPECT_EQ(renamed.outcomes[0].change, PeriodChange::Unchanged);
+  EXPECT_EQ(store.last_commit_writes(), 1u); // the deliveries record only
+  EXPECT_EQ(dump(store), before);
+  EXPECT_EQ(deliveries(store),
+            (std::vector<std::string>{"202311 d2 test-source 1800000000 keys=3 items=5"}));
+}
+
+TEST(Store, OnlyTheDeliveredPeriodsChange) {
+  Store store;
+  open_rw(store, test_path("periods"));
+  std::vector<KeyedTotals> october = period_rows(202310, {"1/00/10/1", "2/00/20/2"});
+  std::vector<KeyedTotals> november = period_rows(202311, {"1/00/1/1", "1/01/2/1"});
+  std::vector<KeyedTotals> december = period_rows(202312, {"1/00/3/1"});
+  std::vector<KeyedTotals> all = october;
+  all.insert(all.end(), november.begin(), november.end());
+  all.insert(all.end(), december.begin(), december.end());
+  deliver(store, all, "first", 2, 100);
+  std::vector<std::string> before = dump(store);
+
+  // November restated with the same totals, December with new ones, October not delivered.
+  std::vector<KeyedTotals> december2 = period_rows(202312, {"1/00/3.5/2", "5/02/1/1"});
+  std::vector<KeyedTotals> delivery = december2;
+  delivery.insert(delivery.end(), november.rbegin(), november.rend());
+  Delivered done = deliver(store, delivery, "second", 2, 200);
+  ASSERT_EQ(done.count, 2u);
+  EXPECT_EQ(done.outcomes[0].billing_period, 202311);
+  EXPECT_EQ(done.outcomes[0].change, PeriodChange::Unchanged);
+  EXPECT_EQ(done.outcomes[1].billing_period, 202312);
+  EXPECT_EQ(done.outcomes[1].change, PeriodChange::Replaced);
+  EXPECT_EQ(done.outcomes[1].keys, 2u);
+  EXPECT_EQ(done.outcomes[1].line_items, 3u);
+
+  std::vector<std::string> after = dump(store);
+  ASSERT_EQ(after.size(), 6u);
+  // October and November rows are byte-for-byte what they were.
+  EXPECT_EQ(std::vector<std::string>(after.begin(), after.begin() + 4),
+            std::vector<std::string>(before.begin(), before.begin() + 4));
+  EXPECT_EQ(after[4], "202312 900000000000 1 2023-11-01T00:00:00Z USD 3.500000000000000000 "
+                      "3.500000000000000000 0.000000000000000000 3.500000000000000000 #2");
+  EXPECT_EQ(deliveries(store),
+            (std::vector<std::string>{"202310 first test-source 100 keys=2 items=3",
+                                      "202311 second test-source 200 keys=2 items=2",
+                                      "202312 second test-source 200 keys=2 items=3"}));
+  Result<std::uint64_t> periods = store.period_count();
+  ASSERT_TRUE(periods.ok());
+  EXPECT_EQ(periods.value(), 3u);
+}
+
+TEST(Store, OutcomesBeyondTheArrayAreCountedNotWritten) {
+  Store store;
+  open_rw(store, test_path("outcomes"));
+  ASSERT_TRUE(store.begin_delivery().ok());
+  std::vector<KeyedTotals> rows;
+  for (std::int32_t period : {202301, 202302, 202303})
+    rows.push_back(row(period, "1", "2", "2023-01-01T00:00:00Z", "USD", "1"));
+  ASSERT_TRUE(store.stage(rows).ok());
+  PeriodOutcome outcomes[2];
+  Result<std::size_t> count = store.commit_delivery({"d", "s", 1}, outcomes, 2);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count.value(), 3u);
+  EXPECT_EQ(outcomes[0].billing_period, 202301);
+  EXPECT_EQ(outcomes[1].billing_period, 202302);
+  EXPECT_EQ(deliveries(store).size(), 3u); // all three committed
+}
+
+// Records, for each step, its SQL and the connection's synchronous setting at that moment.
+class RecordSynchronous final : public StoreStepHook {
+public:
+  bool allow_step(std::uint64_t, sqlite3_stmt* statement) override {
+    sqlite3_stmt* read = nullptr;
+    EXPECT_EQ(
+        sqlite3_prepare_v2(sqlite3_db_handle(statement), "PRAGMA synchronous", -1, &read, nullptr),
+        SQLITE_OK);
+    int level = sqlite3_step(read) == SQLITE_ROW ? sqlite3_column_int(read, 0) : -1;
+    sqlite3_finalize(read);
+    steps.emplace_back(sqlite3_sql(statement), level);
+    return true;
+  }
+  // The levels seen at steps whose SQL starts with `prefix`.
+  std::vector<int> levels(const std::string& prefix) const {
+    std::vector<int> found;
+    for (const auto& [sql, level] : steps) {
+      if (sql.rfind(prefix, 0) == 0)
+        found.push_back(level);
+    }
+    return found;
+  }
+  std::vector<std::pair<std::string, int>> steps;
+};
+
+TEST(Store, CommitsAreSynchronousFullAndStagingNormal) {
+  Store store;
+  open_rw(store, test_path("synchronous"));
+  RecordSynchronous hook;
+  store.set_step_hook(&hook);
+  constexpr int kNormal = 1, kFull = 2;
+  for (int delivery = 0; delivery < 2; ++delivery) { // the second time uses cached statements
+    hook.steps.clear();
+    std::string identity = "d" + std::to_string(delivery);
+    deliver(store, period_rows(202311, {"1/00/1/1", delivery == 0 ? "1/01/2/1" : "1/01/3/1"}),
+            identity.c_str(), 1);
+    EXPECT_EQ(hook.levels("INSERT INTO staging"), (std::vector<int>{kNormal, kNormal}));
+    EXPECT_EQ(hook.levels("INSERT INTO hourly").size(), delivery == 0 ? 2u : 1u);
+    for (int level : hook.levels("INSERT INTO hourly"))
+      EXPECT_EQ(level, kFull);
+    // Staging's two transactions, then the delivery's.
+    EXPECT_EQ(hook.levels("COMMIT"), (std::vector<int>{kNormal, kNormal, kFull}));
+  }
+  store.set_step_hook(nullptr);
+  EXPECT_EQ(dump(store).size(), 2u);
+}
+
+// ---- exactness and ranges
+// ------------------------------------------------------------------------
+
+TEST(Store, AmountsNeedingTheRemainderColumnRoundTripExactly) {
+  std::string path = test_path("remainder");
+  Store store;
+  open_rw(store, path);
+  deliver(store,
+          {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "0.000000000000000001",
+               "-0.000000000000000001", "123.456789012345678901", "-0.000000000000000055"),
+           row(202311, "1", "2", "2023-11-01T01:00:00Z", "USD", "1.3E-15", "-922337203.6854775808",
+               "922337203.685477580799999999", "0")},
+          "d");
+  EXPECT_EQ(dump(store),
+            (std::vector<std::string>{"202311 1 2 2023-11-01T00:00:00Z USD 0.000000000000000001 "
+                                      "-0.000000000000000001 123.456789012345678901 "
+                                      "-0.000000000000000055 #1",
+                                      "202311 1 2 2023-11-01T01:00:00Z USD 0.000000000000001300 "
+                                      "-922337203.685477580800000000 922337203.685477580799999999 "
+                                      "0.000000000000000000 #1"}));
+  // Stored as floor at 1e-10 plus a remainder in [0, 1e8): -1e-18 is (-1, 99999999).
+  EXPECT_EQ(sql_integer(path, "SELECT net_unblended FROM hourly WHERE hour % 24 = 0"), -1);
+  EXPECT_EQ(sql_integer(path, "SELECT net_unblended_rest FROM hourly WHERE hour % 24 = 0"),
+            99999999);
+  EXPECT_EQ(sql_integer(path, "SELECT typeof(unblended) = 'integer' AND"
+                              " typeof(unblended_rest) = 'integer' FROM hourly LIMIT 1"),
+            1);
+}
+
+TEST(Store, ValuesBeyondTheStoredRangeAreOverflowNotFloats) {
+  Store store;
+  open_rw(store, test_path("overflow"));
+  const char* hour = "2023-11-01T00:00:00Z";
+  deliver(store, {row(202311, "1", "2", hour, "USD", "1")}, "old");
+  std::vector<std::string> old_rows = dump(store);
+
+  // One partial above the int64 range at 1e-10 is refused when staged.
+  ASSERT_TRUE(store.begin_delivery().ok());
+  KeyedTotals too_big = row(202311, "1", "2", hour, "USD", "922337203.6854775808");
+  Status staged = store.stage({&too_big, 1});
+  ASSERT_FALSE(staged.ok());
+  EXPECT_EQ(staged.error().code, ErrorCode::Overflow);
+  EXPECT_STREQ(staged.error().message, "store: partial sum exceeds the stored range");
+
+  // Partials that fit but whose merged total does not: the commit fails and changes nothing.
+  std::vector<KeyedTotals> halves = {row(202311, "1", "2", hour, "USD", "500000000"),
+                                     row(202311, "1", "2", hour, "USD", "500000000")};
+  ASSERT_TRUE(store.stage(halves).ok());
+  PeriodOutcome outcome;
+  Result<std::size_t> committed = store.commit_delivery({"new", "s", 2}, &outcome, 1);
+  ASSERT_FALSE(committed.ok());
+  EXPECT_EQ(committed.error().code, ErrorCode::Overflow);
+  EXPECT_STREQ(committed.error().message, "store: hourly total exceeds the stored range");
+  EXPECT_EQ(store.last_commit_writes(), 0u);
+  EXPECT_EQ(dump(store), old_rows);
+  EXPECT_EQ(deliveries(store),
+            (std::vector<std::string>{"202311 old test-source 1700000000 keys=1 items=1"}));
+
+  // The extremes that fit are kept exactly, and a month bucket sums past the int64 range.
+  deliver(store,
+          {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "922337203.6854775807",
+               "-922337203.6854775808"),
+           row(202311, "1", "2", "2023-11-02T00:00:00Z", "USD", "922337203.6854775807",
+               "-922337203.6854775808")},
+          "extremes");
+  ReportQuery month;
+  month.grouping = ReportGrouping::Month;
+  EXPECT_EQ(dump(store, month),
+            (std::vector<std::string>{"202311 1 2 2023-11-01T00:00:00Z USD "
+                                      "1844674407.370955161400000000 "
+                                      "-1844674407.370955161600000000 0.000000000000000000 "
+                                      "0.000000000000000000 #2"}));
+}
+
+// ---- crash safety
+// --------------------------------------------------------------------------------
+
+// Fails the step with index `fail_at`, and only that one.
+class FailOneStep final : public StoreStepHook {
+public:
+  explicit FailOneStep(std::uint64_t fail_at) : m_fail_at(fail_at) {}
+  bool allow_step(std::uint64_t index, sqlite3_stmt*) override {
+    if (index == m_fail_at)
+      fired = true;
+    return index != m_fail_at;
+  }
+  bool fired = false;
+
+private:
+  std::uint64_t m_fail_at;
+};
+
+// Ends the process (no rollback, no close: a crash) at step `crash_at`.
+class CrashAtStep final : public StoreStepHook {
+public:
+  explicit CrashAtStep(std::uint64_t crash_at) : m_crash_at(crash_at) {}
+  bool allow_step(std::uint64_t index, sqlite3_stmt*) override {
+    if (index == m_crash_at)
+      _exit(42);
+    return true;
+  }
+
+private:
+  std::uint64_t m_crash_at;
+};
+
+std::vector<KeyedTotals> old_delivery() {
+  std::vector<KeyedTotals> rows = period_rows(202311, {"1/00/1/1", "1/01/2/1", "2/00/3/1"});
+  std::vector<KeyedTotals> december = period_rows(202312, {"1/00/4/1"});
+  rows.insert(rows.end(), december.begin(), december.end());
+  return rows;
+}
+
+std::vector<KeyedTotals> new_delivery() {
+  // November replaced (a key changed, one dropped, one added), December unchanged, January new.
+  std::vector<KeyedTotals> rows = period_rows(202311, {"1/00/1/1", "1/01/2.5/2", "3/04/7/1"});
+  std::vector<KeyedTotals> december = period_rows(202312, {"1/00/4/1"});
+  std::vector<KeyedTotals> january = period_rows(202401, {"9/00/1/1"});
+  rows.insert(rows.end(), december.begin(), december.end());
+  rows.insert(rows.end(), january.begin(), january.end());
+  return rows;
+}
+
+struct StoreState {
+  std::vector<std::string> rows;
+  std::vector<std::string> records;
+  bool operator==(const StoreState&) const = default;
+};
+
+StoreState state_of(const std::string& path) {
+  Store store;
+  Status opened = store.open(path.c_str(), OpenMode::ReadOnly);
+  EXPECT_TRUE(opened.ok()) << opened.error().message;
+  return {dump(store), deliveries(store)};
+}
+
+// The old and the new state, computed without any fault.
+void reference_states(const char* name, StoreState& old_state, StoreState& new_state) {
+  std::string path = test_path(name);
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, old_delivery(), "old", 2);
+  }
+  old_state = state_of(path);
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, new_delivery(), "new", 2);
+  }
+  new_state = state_of(path);
+  ASSERT_NE(old_state, new_state);
+}
+
+TEST(Store, FailureAtAnyStepOfACommitLeavesTheOldTotals) {
+  StoreState old_state, new_state;
+  reference_states("fail_step_reference", old_state, new_state);
+  std::string path = test_path("fail_step");
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, old_delivery(), "old", 2);
+    ASSERT_TRUE(store.begin_delivery().ok());
+    std::vector<KeyedTotals> rows = new_delivery();
+    ASSERT_TRUE(store.stage(rows).ok());
+  }
+  std::uint64_t failures = 0;
+  for (std::uint64_t fail_at = 0;; ++fail_at) {
+    ASSERT_LT(fail_at, 500u) << "the commit never completed";
+    Store store;
+    open_rw(store, path);
+    FailOneStep hook(fail_at);
+    store.set_step_hook(&hook);
+    PeriodOutcome outcomes[4];
+    Result<std::size_t> committed =
+        store.commit_delivery({"new", "test-source", 1700000000}, outcomes, 4);
+    store.set_step_hook(nullptr);
+    if (committed.ok()) {
+      // Only a failure of the trailing synchronous=NORMAL may be ignored, or none fired.
+      EXPECT_EQ(committed.value(), 3u);
+      store.close();
+      EXPECT_EQ(state_of(path), new_state);
+      break;
+    }
+    ASSERT_TRUE(hook.fired);
+    EXPECT_EQ(committed.error().code, ErrorCode::Io) << committed.error().message;
+    EXPECT_EQ(committed.error().lib, ErrorLib::Sqlite);
+    EXPECT_EQ(store.last_commit_writes(), 0u);
+    // Same connection and after reopening: the old totals, staging intact for a retry.
+    EXPECT_EQ((StoreState{dump(store), deliveries(store)}), old_state) << "step " << fail_at;
+    store.close();
+    EXPECT_EQ(state_of(path), old_state) << "step " << fail_at;
+    ++failures;
+  }
+  EXPECT_GT(failures, 20u); // the commit really has that many steps to fail
+}
+
+TEST(Store, CrashAtAnyStepOfACommitLeavesOldOrNewTotals) {
+  StoreState old_state, new_state;
+  reference_states("crash_step_reference", old_state, new_state);
+  std::string path = test_path("crash_step");
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, old_delivery(), "old", 2);
+    ASSERT_TRUE(store.begin_delivery().ok());
+    std::vector<KeyedTotals> rows = new_delivery();
+    ASSERT_TRUE(store.stage(rows).ok());
+  }
+  std::uint64_t old_seen = 0, new_seen = 0;
+  for (std::uint64_t crash_at = 0;; ++crash_at) {
+    ASSERT_LT(crash_at, 500u) << "the commit never completed";
+    fflush(nullptr);
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      Store store;
+      if (!store.open(path.c_str(), OpenMode::ReadWrite).ok())
+        _exit(3);
+      CrashAtStep hook(crash_at);
+      store.set_step_hook(&hook);
+      PeriodOutcome outcomes[4];
+      Result<std::size_t> committed =
+          store.commit_delivery({"new", "test-source", 1700000000}, outcomes, 4);
+      _exit(committed.ok() ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    int code = WEXITSTATUS(status);
+    ASSERT_TRUE(code == 42 || code == 0) << "child exit " << code << " at step " << crash_at;
+    StoreState now = state_of(path);
+    if (now == old_state) {
+      EXPECT_EQ(new_seen, 0u) << "old totals came back after new ones, step " << crash_at;
+      ++old_seen;
+    } else {
+      EXPECT_EQ(now, new_state) << "a mix at step " << crash_at;
+      ++new_seen;
+    }
+    if (code == 0)
+      break; // the commit ran to the end without reaching the crash step
+  }
+  EXPECT_GT(old_seen, 20u);
+  EXPECT_GE(new_seen, 1u);
+}
+
+// ---- queries
+// -------------------------------------------------------------------------------------
+
+// Ids are assigned in first-seen order, which here is the reverse of the text order.
+std::vector<KeyedTotals> query_rows() {
+  return {
+      row(202311, "99", "99", "2023-11-01T05:00:00Z", "USD", "1", "0", "0", "0", 1),
+      row(202311, "99", "123", "2023-11-01T05:00:00Z", "USD", "2", "0", "0", "0", 1),
+      row(202311, "99", "123", "2023-11-01T05:00:00Z", "EUR", "3", "0", "0", "0", 1),
+      row(202311, "99", "123", "2023-11-01T23:00:00Z", "USD", "4", "0", "0", "0", 2),
+      row(202311, "99", "123", "2023-11-02T00:00:00Z", "USD", "5", "0", "0", "0", 1),
+      row(202311, "99", "123", "2023-11-01T06:00:00Z", "EUR", "6", "0", "0", "0", 1),
+      row(202311, "99", "000000000123", "2023-11-01T05:00:00Z", "USD", "7", "0", "0", "0", 1),
+      row(202311, "000000000099", "123", "2023-11-01T05:00:00Z", "USD", "8", "0", "0", "0", 1),
+      row(202311, "99", "123", "2023-10-31T23:00:00Z", "USD", "0.5", "0", "0", "0", 1),
+      row(202310, "99", "123", "2023-10-31T23:00:00Z", "USD", "9", "0", "0", "0", 1),
+  };
+}
+
+// "period payer account bucket currency unblended #items", for compact expectations.
+std::vector<std::string> brief(Store& store, ReportQuery query) {
+  std::vector<std::string> lines;
+  for (const std::string& line : dump(store, query)) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t space = line.find(' ', start);
+      parts.push_back(line.substr(start, space - start));
+      if (space == std::string::npos)
+        break;
+      start = space + 1;
+    }
+    lines.push_back(parts[0] + " " + parts[1] + " " + parts[2] + " " + parts[3] + " " + parts[4] +
+                    " " + parts[5].substr(0, parts[5].find('.') + 2) + " " + parts[9]);
+  }
+  return lines;
+}
+
+TEST(Store, QueryOrdersByTextAndGroupsByHourDayMonth) {
+  Store store;
+  open_rw(store, test_path("query"));
+  deliver(store, query_rows(), "d", 4);
+
+  ReportQuery hourly;
+  EXPECT_EQ(brief(store, hourly), (std::vector<std::string>{
+                                      "202310 99 123 2023-10-31T23:00:00Z USD 9.0 #1",
+                                      "202311 000000000099 123 2023-11-01T05:00:00Z USD 8.0 #1",
+                                      "202311 99 000000000123 2023-11-01T05:00:00Z USD 7.0 #1",
+                                      "202311 99 123 2023-10-31T23:00:00Z USD 0.5 #1",
+                                      "202311 99 123 2023-11-01T05:00:00Z EUR 3.0 #1",
+                                      "202311 99 123 2023-11-01T05:00:00Z USD 2.0 #1",
+                                      "202311 99 123 2023-11-01T06:00:00Z EUR 6.0 #1",
+                                      "202311 99 123 2023-11-01T23:00:00Z USD 4.0 #2",
+                                      "202311 99 123 2023-11-02T00:00:00Z USD 5.0 #1",
+                                      "202311 99 99 2023-11-01T05:00:00Z USD 1.0 #1",
+                                  }));
+  ReportQuery daily;
+  daily.grouping = ReportGrouping::Day;
+  // Within a day, EUR from 05:00 and 06:00 forms one row even though USD hours lie between them.
+  EXPECT_EQ(brief(store, daily), (std::vector<std::string>{
+                                     "202310 99 123 2023-10-31T00:00:00Z USD 9.0 #1",
+                                     "202311 000000000099 123 2023-11-01T00:00:00Z USD 8.0 #1",
+                                     "202311 99 000000000123 2023-11-01T00:00:00Z USD 7.0 #1",
+                                     "202311 99 123 2023-10-31T00:00:00Z USD 0.5 #1",
+                                     "202311 99 123 2023-11-01T00:00:00Z EUR 9.0 #2",
+                                     "202311 99 123 2023-11-01T00:00:00Z USD 6.0 #3",
+                                     "202311 99 123 2023-11-02T00:00:00Z USD 5.0 #1",
+                                     "202311 99 99 2023-11-01T00:00:00Z USD 1.0 #1",
+                                 }));
+  ReportQuery monthly;
+  monthly.grouping = ReportGrouping::Month;
+  EXPECT_EQ(brief(store, monthly), (std::vector<std::string>{
+                                       "202310 99 123 2023-10-01T00:00:00Z USD 9.0 #1",
+                                       "202311 000000000099 123 2023-11-01T00:00:00Z USD 8.0 #1",
+                                       "202311 99 000000000123 2023-11-01T00:00:00Z USD 7.0 #1",
+                                       "202311 99 123 2023-10-01T00:00:00Z USD 0.5 #1",
+                                       "202311 99 123 2023-11-01T00:00:00Z EUR 9.0 #2",
+                                       "202311 99 123 2023-11-01T00:00:00Z USD 11.0 #4",
+                                       "202311 99 99 2023-11-01T00:00:00Z USD 1.0 #1",
+                                   }));
+}
+
+TEST(Store, QueryFiltersByAccountAndHalfOpenTimeRange) {
+  Store store;
+  open_rw(store, test_path("filters"));
+  deliver(store, query_rows(), "d", 4);
+
+  ReportQuery account;
+  ASSERT_TRUE(AccountId::parse("000000000123", account.account));
+  EXPECT_EQ(brief(store, account),
+            (std::vector<std::string>{"202311 99 000000000123 2023-11-01T05:00:00Z USD 7.0 #1"}));
+  ASSERT_TRUE(AccountId::parse("123", account.account));
+  EXPECT_EQ(brief(store, account).size(), 8u);
+  ASSERT_TRUE(AccountId::parse("555", account.account)); // never seen
+  EXPECT_TRUE(brief(store, account).empty());
+
+  // from 05:30 includes 06:00 onward; to 23:00 excludes the 23:00 hour.
+  ReportQuery range;
+  range.from = at("2023-11-01T05:30:00Z");
+  range.to = at("2023-11-01T23:00:00Z");
+  EXPECT_EQ(brief(store, range),
+            (std::vector<std::string>{"202311 99 123 2023-11-01T06:00:00Z EUR 6.0 #1"}));
+  range.from = at("2023-11-01T05:00:00Z");
+  range.to = at("2023-11-01T23:00:01Z");
+  range.grouping = ReportGrouping::Day;
+  ASSERT_TRUE(AccountId::parse("123", range.account));
+  EXPECT_EQ(brief(store, range), (std::vector<std::string>{
+                                     "202311 000000000099 123 2023-11-01T00:00:00Z USD 8.0 #1",
+                                     "202311 99 123 2023-11-01T00:00:00Z EUR 9.0 #2",
+                                     "202311 99 123 2023-11-01T00:00:00Z USD 6.0 #3",
+                                 }));
+}
+
+class StopAfter final : public ReportRowSink {
+public:
+  Status on_row(const KeyedTotals&) override {
+    if (++rows == 2)
+      return make_error(ErrorCode::Io, "test: sink full");
+    return {};
+  }
+  int rows = 0;
+};
+
+TEST(Store, SinkErrorStopsTheQuery) {
+  Store store;
+  open_rw(store, test_path("sink_error"));
+  deliver(store, query_rows(), "d", 4);
+  StopAfter sink;
+  Status status = store.query({}, sink);
+  ASSERT_FALSE(status.ok());
+  EXPECT_STREQ(status.error().message, "test: sink full");
+  EXPECT_EQ(sink.rows, 2);
+  // The statement was reset: the store is usable again and a writer is not blocked.
+  EXPECT_EQ(dump(store).size(), 10u);
+  deliver(store, period_rows(202311, {"1/00/1/1"}), "d2");
+  EXPECT_EQ(dump(store).size(), 2u);
+}
+
+// ---- size and memory
+// -----------------------------------------------------------------------------
+
+TEST(Store, BytesPerHourlyRow) {
+  std::string path = test_path("size");
+  constexpr int kKeys = 100000;
+  std::mt19937 random(7);
+  std::vector<KeyedTotals> rows;
+  rows.reserve(kKeys);
+  // 50 accounts x 2000 hours, realistic costs between $0.01 and $100 with 10 digits.
+  for (int i = 0; i < kKeys; ++i) {
+    KeyedTotals r;
+    r.key.billing_period = 202311;
+    ASSERT_TRUE(AccountId::parse("123456789012", r.key.payer));
+    std::string account = std::to_string(100000000000ull + static_cast<unsigned>(i % 50));
+    ASSERT_TRUE(AccountId::parse(account, r.key.account));
+    r.key.hour_start = 1698796800 + static_cast<UnixSeconds>(i / 50) * 3600;
+    ASSERT_TRUE(CurrencyCode::parse("USD", r.key.currency));
+    std::uint64_t tenth_nanos = 100000000ull + random() % 1000000000000ull;
+    for (Decimal& cost : r.totals.cost)
+      cost = join_decimal(static_cast<std::int64_t>(tenth_nanos), 0);
+    r.totals.line_items = 1 + random() % 50;
+    rows.push_back(r);
+  }
+  std::shuffle(rows.begin(), rows.end(), random);
+  sqlite3_int64 heap_before = sqlite3_memory_highwater(1);
+  (void)heap_before;
+  {
+    Store store;
+    open_rw(store, path);
+    Delivered done = deliver(store, rows, "size", 10000);
+    ASSERT_EQ(done.count, 1u);
+    EXPECT_EQ(done.outcomes[0].keys, static_cast<std::uint64_t>(kKeys));
+  }
+  sqlite3_int64 heap_high_water = sqlite3_memory_highwater(0);
+  std::int64_t hourly_bytes =
+      sql_integer(path, "SELECT sum(pgsize) FROM dbstat WHERE name='hourly'");
+  std::int64_t file_bytes = static_cast<std::int64_t>(fs::file_size(path));
+  std::int64_t free_pages = sql_integer(path, "PRAGMA freelist_count");
+  double per_row = static_cast<double>(hourly_bytes) / kKeys;
+  double file_per_row = static_cast<double>(file_bytes - free_pages * 4096) / kKeys;
+  std::printf("[ measured ] hourly table %.1f bytes/row, file without free pages %.1f bytes/row, "
+              "file %lld bytes (%lld free pages from staging), SQLite heap high water %lld bytes\n",
+              per_row, file_per_row, static_cast<long long>(file_bytes),
+              static_cast<long long>(free_pages), static_cast<long long>(heap_high_water));
+  EXPECT_LT(per_row, 60.0);
+  EXPECT_LT(file_per_row, 62.0);
+  EXPECT_LT(heap_high_water, kStoreSoftHeapLimitBytes);
+  EXPECT_EQ(sqlite3_hard_heap_limit64(-1), kStoreHardHeapLimitBytes); // set by the first open()
+  EXPECT_EQ(sqlite3_soft_heap_limit64(-1), kStoreSoftHeapLimitBytes);
+}
+
+} // namespace
+} // namespace ec
