@@ -1,10 +1,14 @@
 // firmware/settings.cpp - Settings from the INI file (core/config) with command-line overrides.
 #include "firmware/settings.h"
 
+#include "core/config/config.h"
 #include "firmware/exit_codes.h"
+#include "platform/file_status.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <sys/stat.h>
+#include <vector>
 
 namespace ec::firmware {
 
@@ -18,9 +22,32 @@ int load_settings(const CliArgs& args, Settings& settings) {
     else if (stat(kDefaultConfigPath, &status) == 0)
       path = kDefaultConfigPath;
   }
-  if (path)
+  if (path) {
     settings.config_path = path;
-  // TODO(config): read the INI through core/config once it lands.
+    std::vector<std::uint8_t> memory(kConfigArenaBytes);
+    Arena arena(MutableBytes(memory.data(), memory.size()));
+    std::vector<char> text(8 * 1024);
+    ConfigDiagnostics diagnostics(std::span<char>(text.data(), text.size()));
+    ConfigFilesVia<&platform::read_small_file, &platform::file_status> files;
+    Result<const Config*> loaded = load_config(path, files, arena, diagnostics);
+    if (diagnostics.size() > 0)
+      std::fprintf(stderr, "%.*s", static_cast<int>(diagnostics.text().size()),
+                   diagnostics.text().data());
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "edgecur: %s: configuration not usable (check it with: edgecur config "
+                           "check --config %s)\n", path, path);
+      return kExitConfig;
+    }
+    const Config& config = *loaded.value();
+    settings.store_path = std::string(config.store.path);
+    settings.ingest.csv.max_field_bytes = config.ingest.max_field_bytes;
+    settings.ingest.csv.max_row_bytes = config.ingest.max_row_bytes;
+    settings.ingest.table_keys = config.ingest.table_keys;
+    settings.ingest.malformed = config.ingest.malformed_rows == MalformedRows::Fail
+                                    ? MalformedPolicy::Fail
+                                    : MalformedPolicy::Skip;
+    settings.read_chunk_bytes = config.ingest.chunk_bytes;
+  }
   if (const char* store = args.value("store"))
     settings.store_path = store;
   return kExitOk;

@@ -24,7 +24,7 @@ enum class PermissionPolicy : std::uint8_t { Refuse, Warn };
 enum class ConnectionType : std::uint8_t { Cur, Cur2, Explicit, Local };
 inline constexpr std::size_t kConnectionTypeCount = 4;
 /// The column layout of report files: detected, legacy CUR, or CUR 2.0.
-enum class ReportFormat : std::uint8_t { Auto, Cur1, Cur2 };
+enum class CurFileFormat : std::uint8_t { Auto, Cur1, Cur2 };
 
 struct StoreConfig {
   std::string_view path; ///< SQLite file of the hourly totals
@@ -65,7 +65,7 @@ struct ConnectionConfig {
   std::string_view export_name; ///< CUR 2.0 data export (type cur2; explicit and local may use it)
   std::string_view bucket;
   std::string_view prefix;
-  ReportFormat format = ReportFormat::Auto;
+  CurFileFormat format = CurFileFormat::Auto;
   std::string_view local_dir;
 
   std::string_view sts_endpoint; ///< empty: the AWS default (see AWS-WIRE.md)

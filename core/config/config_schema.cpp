@@ -23,7 +23,7 @@ constexpr const char* kMalformedRowsNames[] = {"skip", "fail", nullptr};
 constexpr const char* kLogLevelNames[] = {"error", "warn", "info", "debug", nullptr};
 constexpr const char* kPermissionPolicyNames[] = {"refuse", "warn", nullptr};
 constexpr const char* kConnectionTypeNames[] = {"cur", "cur2", "explicit", "local", nullptr};
-constexpr const char* kReportFormatNames[] = {"auto", "cur1", "cur2", nullptr};
+constexpr const char* kCurFileFormatNames[] = {"auto", "cur1", "cur2", nullptr};
 
 static_assert(std::size(kMalformedRowsNames) - 1 ==
               static_cast<std::size_t>(MalformedRows::Fail) + 1);
@@ -31,8 +31,8 @@ static_assert(std::size(kLogLevelNames) - 1 == static_cast<std::size_t>(LogLevel
 static_assert(std::size(kPermissionPolicyNames) - 1 ==
               static_cast<std::size_t>(PermissionPolicy::Warn) + 1);
 static_assert(std::size(kConnectionTypeNames) - 1 == kConnectionTypeCount);
-static_assert(std::size(kReportFormatNames) - 1 ==
-              static_cast<std::size_t>(ReportFormat::Cur2) + 1);
+static_assert(std::size(kCurFileFormatNames) - 1 ==
+              static_cast<std::size_t>(CurFileFormat::Cur2) + 1);
 
 // ---- text rules -------------------------------------------------------------------------------
 
@@ -302,7 +302,7 @@ constexpr SettingSpec kSettings[] = {
    .description = "Folder (key prefix) in the bucket in front of the report name; empty for none",
    .target = field<&C::prefix>()},
   {.section = Section::Connection, .key = "format", .type = SettingType::Enum,
-   .default_text = "auto", .applies_to = kExplicit | kLocal, .choices = kReportFormatNames,
+   .default_text = "auto", .applies_to = kExplicit | kLocal, .choices = kCurFileFormatNames,
    .description = "Layout of the report files: auto detects it, cur1 is legacy CUR, cur2 is CUR 2.0",
    .target = field<&C::format>()},
   {.section = Section::Connection, .key = "local_dir", .type = SettingType::Path,

@@ -79,7 +79,7 @@ TEST(ConfigLoader, DefaultsAppliedToKeysLeftOut) {
   EXPECT_EQ(c.line, 4u);
   EXPECT_EQ(c.type, ConnectionType::Cur);
   EXPECT_EQ(c.report_name, "hourly-cur");
-  EXPECT_EQ(c.format, ReportFormat::Auto);
+  EXPECT_EQ(c.format, CurFileFormat::Auto);
   EXPECT_EQ(c.recheck_days, 35u);
   EXPECT_EQ(c.chunk_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(c.connect_timeout_ms, 10000u);
@@ -122,7 +122,7 @@ TEST(ConfigLoader, EveryValueTypeIsStored) {
   EXPECT_EQ(c.bucket, "cur-bucket");
   EXPECT_EQ(c.region, "eu-west-1");
   EXPECT_EQ(c.prefix, "billing/cur");
-  EXPECT_EQ(c.format, ReportFormat::Cur2);
+  EXPECT_EQ(c.format, CurFileFormat::Cur2);
   EXPECT_EQ(c.access_key_id, "S3RVER");
   EXPECT_EQ(c.secret_access_key, "S3RVER");
   EXPECT_EQ(c.s3_endpoint, "http://127.0.0.1:4568");
