@@ -9,10 +9,9 @@ IngestEngine::IngestEngine()
     : m_mapper(m_table, MalformedPolicy::Skip), m_csv(CsvLimits{}, m_mapper), m_inflate(m_csv) {}
 
 std::size_t IngestEngine::arena_bytes_for(const IngestSettings& settings) {
-  // CSV: its row buffer plus a parse window and the header table; see CsvReader::init.
-  std::size_t csv = static_cast<std::size_t>(settings.csv.max_row_bytes) + 256 * 1024;
-  return HourTable::bytes_for(settings.table_keys) + settings.inflate_window_bytes +
-         kInflateZlibArenaBytes + csv;
+  // Each stage states its own budget; 64 bytes of alignment slack per stage.
+  return HourTable::bytes_for(settings.table_keys) + CsvReader::arena_bytes(settings.csv) +
+         settings.inflate_window_bytes + kInflateZlibArenaBytes + 3 * 64;
 }
 
 Status IngestEngine::init(Arena& arena, const IngestSettings& settings, Store& store) {
