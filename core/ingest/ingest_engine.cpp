@@ -30,6 +30,7 @@ Status IngestEngine::begin_delivery() {
   m_table.clear();
   m_mapper = CurMapper(m_table, m_settings.malformed);
   m_files = 0;
+  m_spills_before = m_table.spills();
   m_bytes_in = 0;
   m_bytes_out = 0;
   m_fingerprint = 0xcbf29ce484222325ull; // FNV-1a offset basis
@@ -86,7 +87,7 @@ IngestStats IngestEngine::stats() const {
   stats.bytes_out = m_bytes_out + (m_file_open ? m_inflate.bytes_out() : 0);
   stats.rows = m_mapper.rows();
   stats.malformed_rows = m_mapper.malformed_rows();
-  stats.spills = m_table.spills();
+  stats.spills = m_table.spills() - m_spills_before;
   return stats;
 }
 

@@ -89,6 +89,7 @@ private:
   IngestSettings m_settings;
   std::uint32_t m_files = 0;
   bool m_file_open = false;
+  std::uint64_t m_spills_before = 0;
   std::uint64_t m_bytes_in = 0;
   std::uint64_t m_bytes_out = 0;
   std::uint64_t m_fingerprint = 0;
