@@ -11,6 +11,7 @@
 #include "platform/terminal.h"
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -126,9 +127,11 @@ int run_ingest(int argc, char** argv) {
     print_error("store " + settings.store_path, opened.error());
     return kExitStore;
   }
-  // The whole ingest budget, taken once at start-up.
-  std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings.ingest));
-  Arena arena(MutableBytes(memory.data(), memory.size()));
+  // The whole ingest budget, taken once at start-up. Not zero-filled: pages are only touched (and
+  // only count in RSS) as the stages use them.
+  std::size_t budget = IngestEngine::arena_bytes_for(settings.ingest);
+  std::unique_ptr<std::uint8_t[]> memory(new std::uint8_t[budget]);
+  Arena arena(MutableBytes(memory.get(), budget));
   IngestEngine engine;
   if (Status ready = engine.init(arena, settings.ingest, store); !ready.ok()) {
     print_error("ingest", ready.error());

@@ -1,97 +1,131 @@
-// core/agg/hour_table.cpp - Open addressing with linear probing over a fixed slot array.
+// core/agg/hour_table.cpp - Open addressing (linear probing) over an index into dense entries.
 #include "core/agg/hour_table.h"
 
 namespace ec {
 
-// Keys are spilled in batches of this many entries (the batch buffer is the only extra memory).
+// Entries are handed to the sink in batches of this many (the batch buffer is the only extra
+// memory besides the index and the entries).
 static constexpr std::uint32_t kSpillBatch = 256;
 
-static std::uint32_t round_up_pow2(std::uint32_t value) {
-  std::uint32_t result = 16;
-  while (result < value && result < (1u << 30))
-    result <<= 1;
-  return result;
-}
+static_assert(sizeof(HourTable::PackedKey) == 32, "the packed key is four 8-byte words");
 
-static std::uint32_t hash_key(const HourKey& key) {
-  // A multiply-xorshift mix of the fields; never 0 (0 marks an empty slot).
-  constexpr std::uint64_t kGolden = 0x9e3779b97f4a7c15u;
-  constexpr std::uint64_t kMultiplier = 0xbf58476d1ce4e5b9u;
-  std::uint64_t h = kGolden;
-  auto mix = [&h](std::uint64_t value) {
-    h ^= value + kGolden + (h << 6) + (h >> 2);
-    h *= kMultiplier;
-    h ^= h >> 31;
-  };
-  mix(static_cast<std::uint32_t>(key.billing_period));
-  mix(key.payer.digits ^ (static_cast<std::uint64_t>(key.payer.length) << 59));
-  mix(key.account.digits ^ (static_cast<std::uint64_t>(key.account.length) << 59));
-  mix(static_cast<std::uint64_t>(key.hour_start));
-  mix(key.currency.packed);
-  std::uint32_t folded = static_cast<std::uint32_t>(h ^ (h >> 32));
-  return folded == 0 ? 1 : folded;
+static std::uint32_t index_slots_for(std::uint32_t capacity_keys) {
+  // At most 3/4 full keeps linear probe chains short.
+  std::uint64_t wanted = static_cast<std::uint64_t>(capacity_keys) * 4 / 3 + 1;
+  std::uint32_t slots = 16;
+  while (slots < wanted && slots < (1u << 30))
+    slots <<= 1;
+  return slots;
 }
 
 std::size_t HourTable::bytes_for(std::uint32_t capacity_keys) {
-  std::uint32_t capacity = round_up_pow2(capacity_keys);
-  return sizeof(Slot) * capacity + sizeof(KeyedTotals) * kSpillBatch + 2 * alignof(Slot);
+  return sizeof(std::uint32_t) * index_slots_for(capacity_keys) +
+         sizeof(Entry) * static_cast<std::size_t>(capacity_keys) +
+         sizeof(KeyedTotals) * kSpillBatch + 3 * alignof(Entry);
 }
 
 Status HourTable::init(Arena& arena, std::uint32_t capacity_keys, TotalsSink& sink) {
-  std::uint32_t capacity = round_up_pow2(capacity_keys);
-  EC_TRY_ASSIGN(m_slots, arena.try_allocate_array<Slot>(capacity, "hour table"));
-  EC_TRY_ASSIGN(m_batch, arena.try_allocate_array<KeyedTotals>(kSpillBatch, "hour table batch"));
-  m_mask = capacity - 1;
-  m_spill_at = capacity / 4 * 3;
+  if (capacity_keys == 0)
+    return make_error(ErrorCode::InvalidArgument, "agg: table needs at least one key");
+  std::uint32_t slots = index_slots_for(capacity_keys);
+  EC_TRY_ASSIGN(m_index, arena.try_allocate_array<std::uint32_t>(slots, "hour table index"));
+  // Entries are not value-initialised: each is written whole when its key arrives.
+  void* entries = arena.allocate(sizeof(Entry) * static_cast<std::size_t>(capacity_keys),
+                                 alignof(Entry));
+  if (!entries)
+    return make_error(ErrorCode::OutOfMemory, "arena: out of memory").with_detail("hour table");
+  m_entries = static_cast<Entry*>(entries);
+  void* batch = arena.allocate(sizeof(KeyedTotals) * kSpillBatch, alignof(KeyedTotals));
+  if (!batch)
+    return make_error(ErrorCode::OutOfMemory, "arena: out of memory")
+        .with_detail("hour table batch");
+  m_batch = static_cast<KeyedTotals*>(batch);
+  m_mask = slots - 1;
+  m_capacity = capacity_keys;
   m_size = 0;
+  m_last = UINT32_MAX;
   m_sink = &sink;
   return {};
+}
+
+static HourTable::PackedKey pack(const HourKey& key) {
+  HourTable::PackedKey packed;
+  packed.payer_digits = key.payer.digits;
+  packed.account_digits = key.account.digits;
+  packed.hour = static_cast<std::int32_t>(key.hour_start / 3600);
+  packed.currency = key.currency.packed;
+  int year = key.billing_period / 100;
+  int month = key.billing_period % 100;
+  packed.period_months = static_cast<std::uint16_t>(year * 12 + month - 1);
+  packed.payer_length = key.payer.length;
+  packed.account_length = key.account.length;
+  // A multiply-xorshift mix of the words; never 0 so that a zeroed key never matches.
+  constexpr std::uint64_t kMultiplier = 0xbf58476d1ce4e5b9u;
+  std::uint64_t h = packed.payer_digits * kMultiplier;
+  h ^= (packed.account_digits + (h >> 29)) * 0x94d049bb133111ebu;
+  h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(packed.hour)) << 32 |
+        packed.currency) *
+       kMultiplier;
+  h ^= (static_cast<std::uint64_t>(packed.period_months) << 16 |
+        static_cast<std::uint64_t>(packed.payer_length) << 8 | packed.account_length) +
+       (h >> 31);
+  h *= 0x9e3779b97f4a7c15u;
+  std::uint32_t folded = static_cast<std::uint32_t>(h >> 32);
+  packed.hash = folded == 0 ? 1 : folded;
+  return packed;
+}
+
+static HourKey unpack(const HourTable::PackedKey& packed) {
+  HourKey key;
+  key.billing_period = (packed.period_months / 12) * 100 + packed.period_months % 12 + 1;
+  key.payer.digits = packed.payer_digits;
+  key.payer.length = packed.payer_length;
+  key.account.digits = packed.account_digits;
+  key.account.length = packed.account_length;
+  key.hour_start = static_cast<UnixSeconds>(packed.hour) * 3600;
+  key.currency.packed = packed.currency;
+  return key;
 }
 
 static constexpr Error kSumOverflow =
     make_error(ErrorCode::Overflow, "agg: a cost sum is out of range (|sum| >= 1.7e20)");
 
 Status HourTable::add(const HourKey& key, const HourTotals& totals) {
-  if (m_last != UINT32_MAX && m_slots[m_last].entry.key == key) {
-    if (!m_slots[m_last].entry.totals.add_checked(totals))
+  PackedKey packed = pack(key);
+  if (m_last != UINT32_MAX && m_entries[m_last].key == packed) {
+    if (!m_entries[m_last].totals.add_checked(totals))
       return kSumOverflow;
     return {};
   }
-  std::uint32_t hash = hash_key(key);
-  std::uint32_t index = hash & m_mask;
+  std::uint32_t slot = packed.hash & m_mask;
   for (;;) {
-    Slot& slot = m_slots[index];
-    if (slot.hash == 0)
+    std::uint32_t number = m_index[slot];
+    if (number == 0)
       break;
-    if (slot.hash == hash && slot.entry.key == key) {
-      if (!slot.entry.totals.add_checked(totals))
+    Entry& entry = m_entries[number - 1];
+    if (entry.key == packed) {
+      if (!entry.totals.add_checked(totals))
         return kSumOverflow;
-      m_last = index;
+      m_last = number - 1;
       return {};
     }
-    index = (index + 1) & m_mask;
+    slot = (slot + 1) & m_mask;
   }
-  if (m_size >= m_spill_at) {
-    EC_TRY(flush());
-    index = hash & m_mask; // the table is empty now
+  if (m_size == m_capacity) {
+    EC_TRY(spill_all());
+    slot = packed.hash & m_mask; // the index is empty now
   }
-  Slot& slot = m_slots[index];
-  slot.hash = hash;
-  slot.entry.key = key;
-  slot.entry.totals = totals;
+  m_entries[m_size] = Entry{packed, totals};
+  m_index[slot] = m_size + 1;
+  m_last = m_size;
   ++m_size;
-  m_last = index;
   return {};
 }
 
-Status HourTable::flush() {
-  if (m_size == 0)
-    return {};
+Status HourTable::spill_all() {
   std::uint32_t batched = 0;
-  for (std::uint32_t i = 0; i <= m_mask; ++i) {
-    if (m_slots[i].hash == 0)
-      continue;
-    m_batch[batched++] = m_slots[i].entry;
+  for (std::uint32_t i = 0; i < m_size; ++i) {
+    m_batch[batched++] = KeyedTotals{unpack(m_entries[i].key), m_entries[i].totals};
     if (batched == kSpillBatch) {
       EC_TRY(m_sink->on_batch({m_batch, batched}));
       batched = 0;
@@ -104,9 +138,15 @@ Status HourTable::flush() {
   return {};
 }
 
+Status HourTable::flush() {
+  if (m_size == 0)
+    return {};
+  return spill_all();
+}
+
 void HourTable::clear() {
   for (std::uint32_t i = 0; i <= m_mask; ++i)
-    m_slots[i].hash = 0;
+    m_index[i] = 0;
   m_size = 0;
   m_last = UINT32_MAX;
 }

@@ -9,20 +9,23 @@
 
 namespace ec {
 
-/// Sums line items per key in memory of fixed size. When the table is full it hands every entry
-/// to the TotalsSink (the store's staging area) and starts empty, so memory depends on neither
-/// the number of rows nor the number of keys. All memory comes from init()'s arena.
+/// Sums line items per key in memory of fixed size. When `capacity_keys` keys are held, the next
+/// new key first hands every entry to the TotalsSink (the store's staging area) and empties the
+/// table, so memory depends on neither the number of rows nor the number of keys. All memory
+/// comes from init()'s arena: a dense array of entries (104 bytes each: a packed key and the
+/// 128-bit sums) and an index of 4-byte slots at most 3/4 full.
 class HourTable {
 public:
   /// Bytes init() takes from the arena for `capacity_keys` keys.
   static std::size_t bytes_for(std::uint32_t capacity_keys);
 
-  /// `capacity_keys` is rounded up to a power of two; the table spills at 3/4 of it, so that
-  /// probe chains stay short. OutOfMemory when the arena is too small.
+  /// OutOfMemory when the arena is too small. Only the index is written here; entries are
+  /// touched as keys arrive, so a small delivery does not fault in the whole table.
   Status init(Arena& arena, std::uint32_t capacity_keys, TotalsSink& sink);
 
   /// Adds `totals` to `key`'s sums. Errors: Overflow when a sum leaves the Decimal range, or the
-  /// sink's error when a spill fails.
+  /// sink's error when a spill fails. Keys must be representable (hour_start a multiple of 3600
+  /// within +-245,000 years, billing_period a YYYYMM of years 0-5000): the mapper guarantees it.
   Status add(const HourKey& key, const HourTotals& totals);
   /// Hands every entry to the sink and empties the table.
   Status flush();
@@ -30,21 +33,37 @@ public:
   void clear();
 
   [[nodiscard]] std::uint32_t size() const { return m_size; }
-  [[nodiscard]] std::uint32_t capacity() const { return m_mask + 1; }
+  [[nodiscard]] std::uint32_t capacity() const { return m_capacity; }
   [[nodiscard]] std::uint64_t spills() const { return m_spills; }
 
-private:
-  struct Slot {
-    KeyedTotals entry;
-    std::uint32_t hash; ///< 0 marks an empty slot
+  /// The key as the table holds it: 32 bytes, compared as four words.
+  struct PackedKey {
+    std::uint64_t payer_digits;
+    std::uint64_t account_digits;
+    std::int32_t hour;           ///< hours since the epoch
+    std::uint32_t currency;      ///< CurrencyCode::packed (24 bits used)
+    std::uint16_t period_months; ///< year * 12 + month - 1
+    std::uint8_t payer_length;
+    std::uint8_t account_length;
+    std::uint32_t hash; ///< of the fields above; kept here to reject mismatches cheaply
+
+    friend bool operator==(const PackedKey&, const PackedKey&) = default;
+  };
+  struct Entry {
+    PackedKey key;
+    HourTotals totals;
   };
 
-  Slot* m_slots = nullptr;
-  KeyedTotals* m_batch = nullptr; ///< compaction buffer for spills, same arena
+private:
+  Status spill_all();
+
+  std::uint32_t* m_index = nullptr; ///< entry number + 1, 0 = empty; power-of-two size
+  Entry* m_entries = nullptr;
+  KeyedTotals* m_batch = nullptr; ///< unpacked entries for the sink
   std::uint32_t m_mask = 0;
+  std::uint32_t m_capacity = 0;
   std::uint32_t m_size = 0;
-  std::uint32_t m_spill_at = 0;
-  std::uint32_t m_last = UINT32_MAX; ///< slot of the previous add, checked first
+  std::uint32_t m_last = UINT32_MAX; ///< entry of the previous add, checked first
   std::uint64_t m_spills = 0;
   TotalsSink* m_sink = nullptr;
 };

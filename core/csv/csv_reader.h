@@ -14,7 +14,7 @@ namespace ec {
 /// buffer is max_row_bytes plus a parse window, taken from the arena given to init().
 struct CsvLimits {
   std::uint32_t max_field_bytes = 64 * 1024; ///< one field, after unquoting
-  std::uint32_t max_row_bytes = 256 * 1024;  ///< one record, including quoted newlines, excluding
+  std::uint32_t max_row_bytes = 128 * 1024;  ///< one record, including quoted newlines, excluding
                                              ///< its line end (LF or CRLF)
   /// Bytes buffered beyond max_row_bytes before rows are parsed (at least 2). A bigger window
   /// means fewer passes over a row split between two windows; it does not change any result.

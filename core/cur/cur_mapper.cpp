@@ -154,6 +154,8 @@ Status CurMapper::add_row(const CurFields& fields, std::uint64_t line) {
   if (!parse_time_cached(fields[CurRole::UsageStart], m_usage_cache, usage_start))
     return reject(line, "cur: usage start is not a timestamp");
   CivilTime period = civil_from_seconds(period_start);
+  if (period.year < 1900 || period.year > 4999) // the table packs the period into 16 bits
+    return reject(line, "cur: billing period start is out of range (years 1900-4999)");
   key.billing_period = period.year * 100 + period.month;
   key.hour_start = hour_floor(usage_start);
 

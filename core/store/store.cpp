@@ -132,13 +132,13 @@ static constexpr StatementText kStatements[] = {
 // ---- connection settings -----------------------------------------------------------------------
 
 // Applied to every connection, in this order.
-static_assert(kStoreCacheKiB == 1024, "update PRAGMA cache_size below");
+static_assert(kStoreCacheKiB == 512, "update PRAGMA cache_size below");
 static constexpr const char* kConnectionPragmas[] = {
     // Between deliveries nothing is to be lost, so a power cut may at most undo the last staging
     // batch; commit_delivery() switches to FULL for its one transaction (kSynchronousFull).
     "PRAGMA synchronous=NORMAL",
     // Bounded memory: 1 MiB of page cache (negative: KiB). Also caps the sorter's in-memory runs.
-    "PRAGMA cache_size=-1024",
+    "PRAGMA cache_size=-512",
     // Sorts and temporary indices go to files, never the heap, whatever the row count.
     "PRAGMA temp_store=FILE",
     // The WAL would grow to the default 1000 pages (4 MiB) before a checkpoint; 256 pages = 1 MiB.

@@ -17,7 +17,7 @@ namespace ec {
 /// Schema version this program writes. Opening a file with a newer one is Unsupported.
 inline constexpr std::int64_t kStoreSchemaVersion = 1;
 /// SQLite's page cache per connection (PRAGMA cache_size=-N, in KiB).
-inline constexpr std::int64_t kStoreCacheKiB = 1024;
+inline constexpr std::int64_t kStoreCacheKiB = 512;
 /// Process-wide SQLite heap limits, set by the first open() unless the firmware set a hard limit.
 /// Soft: SQLite starts releasing cache pages and flushing sorts to temp files above it. Hard: an
 /// allocation beyond it fails with SQLITE_NOMEM, reported as OutOfMemory. One connection uses about

@@ -58,8 +58,8 @@ TEST(ConfigLoader, EmptyTextGivesEveryDefault) {
   EXPECT_EQ(config.store.path, "/var/lib/edgecur/edgecur.db");
   EXPECT_EQ(config.ingest.malformed_rows, MalformedRows::Skip);
   EXPECT_EQ(config.ingest.max_field_bytes, 64u * 1024);
-  EXPECT_EQ(config.ingest.max_row_bytes, 256u * 1024);
-  EXPECT_EQ(config.ingest.table_keys, 16384u);
+  EXPECT_EQ(config.ingest.max_row_bytes, 128u * 1024);
+  EXPECT_EQ(config.ingest.table_keys, 24576u);
   EXPECT_EQ(config.ingest.chunk_bytes, 64u * 1024);
   EXPECT_EQ(config.log.level, LogLevel::Info);
   EXPECT_EQ(config.security.config_permissions, PermissionPolicy::Refuse);
@@ -71,8 +71,8 @@ TEST(ConfigLoader, DefaultsAppliedToKeysLeftOut) {
   auto parsed = parse("[ingest]\nmax_field_bytes = 128K\n\n" + kGoodConnection);
   ASSERT_NE(parsed->config, nullptr) << parsed->text();
   EXPECT_EQ(parsed->config->ingest.max_field_bytes, 128u * 1024);
-  EXPECT_EQ(parsed->config->ingest.max_row_bytes, 256u * 1024); // default, though ingest was set
-  EXPECT_EQ(parsed->config->ingest.table_keys, 16384u);
+  EXPECT_EQ(parsed->config->ingest.max_row_bytes, 128u * 1024); // default, though ingest was set
+  EXPECT_EQ(parsed->config->ingest.table_keys, 24576u);
   ASSERT_EQ(parsed->config->connections.size(), 1u);
   const ConnectionConfig& c = parsed->config->connections[0];
   EXPECT_EQ(c.name, "prod");
@@ -558,7 +558,7 @@ TEST(ConfigLoader, EmptyValueKeepsTheDefaultButCountsForDuplicates) {
                                            "[log] (first set at line 4)"));
   auto empty = parse("[ingest]\ntable_keys =\n");
   ASSERT_NE(empty->config, nullptr);
-  EXPECT_EQ(empty->config->ingest.table_keys, 16384u);
+  EXPECT_EQ(empty->config->ingest.table_keys, 24576u);
 }
 
 TEST(ConfigLoader, RowLimitBelowFieldLimitIsAnError) {
@@ -566,7 +566,7 @@ TEST(ConfigLoader, RowLimitBelowFieldLimitIsAnError) {
   EXPECT_THAT(parsed->lines(), ElementsAre("test.ini:3: config: max_row_bytes (512K) in section "
                                            "[ingest] must be at least max_field_bytes (1M)"));
   auto only_field = parse("[ingest]\nmax_field_bytes = 1M\n");
-  EXPECT_THAT(only_field->lines(), ElementsAre("test.ini:2: config: max_row_bytes (256K) in "
+  EXPECT_THAT(only_field->lines(), ElementsAre("test.ini:2: config: max_row_bytes (128K) in "
                                                "section [ingest] must be at least "
                                                "max_field_bytes (1M)"));
 }

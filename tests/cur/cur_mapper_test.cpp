@@ -171,3 +171,23 @@ TEST(CurMapper, TimestampCacheNeverReturnsAStaleValue) {
 
 } // namespace
 } // namespace ec
+
+namespace ec {
+namespace {
+
+TEST(CurMapper, BillingPeriodsOutsideTheStoredRangeAreMalformed) {
+  Fixture f;
+  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "1899-12-01T00:00:00Z"}}), 2).ok());
+  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "5000-01-01T00:00:00Z"}}), 3).ok());
+  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "4999-12-01T00:00:00Z"},
+                                      {CurRole::UsageStart, "4999-12-31T23:59:59Z"}}),
+                               4)
+                  .ok());
+  EXPECT_EQ(f.mapper.malformed_rows(), 2u);
+  KeyedTotals entry = f.only();
+  EXPECT_EQ(entry.key.billing_period, 499912);
+  EXPECT_EQ(entry.key.hour_start, parse_timestamp("4999-12-31T23:00:00Z").value());
+}
+
+} // namespace
+} // namespace ec

@@ -342,6 +342,8 @@ def read_file(path, totals, policy, diagnostics):
             period_start = parse_timestamp(fields[c_period])
             if period_start is None:
                 raise Malformed("billing period start %r is not a timestamp" % fields[c_period][:40])
+            if not -2208988800 <= period_start < 95617584000:  # years 1900-4999, as edgecur
+                raise Malformed("billing period start %r is out of range" % fields[c_period][:40])
             usage_start = parse_timestamp(fields[c_start])
             if usage_start is None:
                 raise Malformed("usage start %r is not a timestamp" % fields[c_start][:40])
