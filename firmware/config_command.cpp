@@ -16,12 +16,13 @@
 namespace ec::firmware {
 
 static const char kConfigUsage[] =
-    "usage: edgecur config check [--config F]   (exit 0 valid, 1 problems, 2 unreadable or refused)\n"
+    "usage: edgecur config check [--config F | F]   (exit 0 valid, 1 problems, 2 unreadable or "
+    "refused)\n"
     "       edgecur config example              (print an annotated INI with every setting)";
 
 int run_config(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"config"}, {});
-  if (!args.ok() || args.positional().size() != 1) {
+  if (!args.ok() || args.positional().empty() || args.positional().size() > 2) {
     print_message("config: " + (args.ok() ? std::string("expected check or example") : args.problem()));
     std::fprintf(stderr, "%s\n", kConfigUsage);
     return kExitUsage;
@@ -39,6 +40,8 @@ int run_config(int argc, char** argv) {
     return kExitUsage;
   }
   const char* path = args.value("config");
+  if (args.positional().size() == 2) // `edgecur config check FILE`, as the example file says
+    path = args.positional()[1];
   if (!path)
     path = std::getenv("EDGECUR_CONFIG");
   if (!path || !*path)
