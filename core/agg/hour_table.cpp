@@ -92,6 +92,35 @@ static constexpr Error kSumOverflow =
 
 Status HourTable::add(const HourKey& key, const HourTotals& totals) {
   PackedKey packed = pack(key);
+  __builtin_prefetch(&m_index[packed.hash & m_mask]);
+  if (m_pending_count == kPipelineDepth) {
+    EC_TRY(add_now(m_pending[0].key, m_pending[0].totals));
+    m_pending[0] = m_pending[1];
+    m_pending_count = 1;
+  }
+  if (m_pending_count == 1) {
+    // The index slot of the middle key was prefetched one call ago: fetch its entry now.
+    std::uint32_t number = m_index[m_pending[0].key.hash & m_mask];
+    if (number != 0)
+      __builtin_prefetch(&m_entries[number - 1]);
+  }
+  m_pending[m_pending_count++] = Pending{packed, totals};
+  return {};
+}
+
+Status HourTable::drain() {
+  for (std::uint32_t i = 0; i < m_pending_count; ++i) {
+    Status status = add_now(m_pending[i].key, m_pending[i].totals);
+    if (!status.ok()) {
+      m_pending_count = 0;
+      return status;
+    }
+  }
+  m_pending_count = 0;
+  return {};
+}
+
+Status HourTable::add_now(const PackedKey& packed, const HourTotals& totals) {
   if (m_last != UINT32_MAX && m_entries[m_last].key == packed) {
     if (!m_entries[m_last].totals.add_checked(totals))
       return kSumOverflow;
@@ -133,18 +162,24 @@ Status HourTable::spill_all() {
   }
   if (batched > 0)
     EC_TRY(m_sink->on_batch({m_batch, batched}));
-  clear();
+  empty_index(); // pending adds stay: they are on their way in
   ++m_spills;
   return {};
 }
 
 Status HourTable::flush() {
+  EC_TRY(drain());
   if (m_size == 0)
     return {};
   return spill_all();
 }
 
 void HourTable::clear() {
+  m_pending_count = 0;
+  empty_index();
+}
+
+void HourTable::empty_index() {
   for (std::uint32_t i = 0; i <= m_mask; ++i)
     m_index[i] = 0;
   m_size = 0;

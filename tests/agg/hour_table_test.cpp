@@ -116,16 +116,19 @@ TEST(HourTable, OverflowAndSinkErrorsAreReported) {
   HourTotals huge;
   huge.cost[0].scaled = Int128::from_words(0x7000000000000000ull, 0);
   ASSERT_TRUE(table.add(make_key(1, 1), huge).ok());
-  Status overflow = table.add(make_key(1, 1), huge);
+  ASSERT_TRUE(table.add(make_key(1, 1), huge).ok()); // still in flight
+  Status overflow = table.flush();
   ASSERT_FALSE(overflow.ok());
   EXPECT_EQ(overflow.error().code, ErrorCode::Overflow);
 
   table.clear();
   sink.fail = true;
   Status failed;
-  for (int i = 0; i < 100 && failed.ok(); ++i)
-    failed = table.add(make_key(i, 0), cents(1));
+  int calls = 0;
+  for (; calls < 100 && failed.ok(); ++calls)
+    failed = table.add(make_key(calls, 0), cents(1));
   ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(calls, 16 + 1 + 2); // 16 keys fill it; the 17th spills two calls later
   EXPECT_STREQ(failed.error().message, "test: sink refused");
 }
 
