@@ -33,7 +33,7 @@ class ProgressLine final : public platform::ReadProgress {
 public:
   ProgressLine(const IngestEngine& engine, std::uint64_t total_bytes)
       : m_engine(engine), m_total(total_bytes), m_start_ms(platform::monotonic_ms()),
-        m_enabled(platform::is_terminal(platform::Stream::Stderr)) {}
+        m_last_ms(m_start_ms), m_enabled(platform::is_terminal(platform::Stream::Stderr)) {}
 
   void start_file(std::uint64_t bytes_before) { m_before = bytes_before; }
 
@@ -72,7 +72,7 @@ private:
   std::uint64_t m_total;
   std::uint64_t m_before = 0;
   std::uint64_t m_start_ms;
-  std::uint64_t m_last_ms = 0;
+  std::uint64_t m_last_ms;
   bool m_enabled;
   bool m_shown = false;
 };
