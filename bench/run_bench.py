@@ -11,7 +11,9 @@ and checks `edgecur report --store DB --format csv` against tests/reference/cur_
 Each timed program runs --runs times as its own process (the file is read once first so the
 page cache is warm); the best (lowest) wall time counts, and the CPU time (user + sys from
 os.wait4, i.e. of that child alone) of the same run is shown beside it because the machine may be
-shared. Peak RSS is ru_maxrss of the ingest process itself (wait4, per child), max over runs.
+shared. Peak RSS is ru_maxrss of the ingest process itself, max over runs, taken by
+bench/peak_rss (a small launcher: ru_maxrss survives exec, so a child forked from this Python
+process would report Python's size).
 ratio = floor seconds / ingest seconds (target >= 0.75). MB/s counts uncompressed CSV, 10^6 bytes.
 The reference check is on by default for files up to 1M rows (--reference all|none to change).
 Exit status: 0 when every check that ran passed, 1 otherwise, 2 on a usage error.
@@ -132,8 +134,10 @@ def bench_case(args, shape, rows, engine_present):
         with tempfile.TemporaryDirectory(prefix="edgecur-bench-") as scratch:
             for run in range(args.runs):
                 db = os.path.join(scratch, "store-%d.db" % run)
-                status, wall, cpu, rss, err = run_measured(
-                    [args.edgecur, "ingest", "--store", db, path])
+                rss_file = os.path.join(scratch, "rss-%d" % run)
+                status, wall, cpu, _, err = run_measured(
+                    [args.peak_rss, rss_file, args.edgecur, "ingest", "--store", db, path])
+                rss = int(open(rss_file).read()) if os.path.exists(rss_file) else 0
                 if status != 0:
                     result["error"] = "ingest exit %d: %s" % (status, err.strip()[-500:])
                     break
@@ -191,6 +195,7 @@ def main():
     parser.add_argument("--edgecur", default=os.path.join(build, "firmware", "edgecur"))
     parser.add_argument("--generator", default=os.path.join(build, "bench", "cur_generator"))
     parser.add_argument("--inflate-floor", default=os.path.join(build, "bench", "inflate_floor"))
+    parser.add_argument("--peak-rss", default=os.path.join(build, "bench", "peak_rss"))
     parser.add_argument("--cache", default=os.path.join(build, "bench-data"),
                         help="where generated files and reference reports are kept")
     parser.add_argument("--sizes", default="1000000,4000000",
@@ -205,10 +210,10 @@ def main():
     parser.add_argument("--accounts", type=int, default=24)
     parser.add_argument("--period", default="2023-11")
     args = parser.parse_args()
-    for tool in (args.generator, args.inflate_floor):
+    for tool in (args.generator, args.inflate_floor, args.peak_rss):
         if not os.access(tool, os.X_OK):
             parser.error("%s not found: cmake --preset release && cmake --build build/release "
-                         "--target cur_generator inflate_floor" % tool)
+                         "--target cur_generator inflate_floor peak_rss" % tool)
     engine_present = os.access(args.edgecur, os.X_OK)
     if not engine_present:
         print("run_bench: %s not found: engine columns skipped" % args.edgecur, file=sys.stderr)
