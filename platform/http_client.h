@@ -1,0 +1,227 @@
+// platform/http_client.h - HttpClient: signed HTTP/1.1 requests over one reused libcurl handle.
+#pragma once
+
+#include "core/base/byte_sink.h"
+#include "core/base/bytes.h"
+#include "core/base/result.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+struct curl_slist; // libcurl's header list; curl/curl.h stays out of this header
+
+namespace ec::platform {
+
+// ---- limits: crossing one is LimitExceeded, with the detail naming what was too long -----------
+/// A request URL (S3 keys and continuation tokens, percent-encoded, fit with room).
+inline constexpr std::size_t kMaxUrlBytes = 8 * 1024;
+/// One request header line "Name: value" (a session token is ~1 KiB from STS, more from SSO).
+inline constexpr std::size_t kMaxRequestHeaderLineBytes = 8 * 1024;
+/// Headers in one request (the signer adds 4 to what the caller signs).
+inline constexpr std::size_t kMaxRequestHeaders = 48;
+/// A path or proxy URL in HttpSettings.
+inline constexpr std::size_t kMaxSettingBytes = 4096;
+/// The part of a non-2xx body kept when the body was meant for a ByteSink (an AWS error document
+/// is well under 1 KiB; the rest is counted and dropped).
+inline constexpr std::size_t kMaxErrorBodyBytes = 8 * 1024;
+/// Response header values captured (longer ones are LimitExceeded, so an ETag is never cut).
+inline constexpr std::size_t kMaxDateBytes = 64;
+inline constexpr std::size_t kMaxETagBytes = 256;
+inline constexpr std::size_t kMaxContentRangeBytes = 96;
+inline constexpr std::size_t kMaxContentTypeBytes = 128;
+inline constexpr std::size_t kMaxRequestIdBytes = 128;
+inline constexpr std::size_t kMaxRetryAfterBytes = 64;
+inline constexpr std::size_t kMaxRegionHeaderBytes = 64;
+
+/// How the client connects. Views only need to live during HttpClient::open (libcurl copies them).
+///
+/// Proxies: when `proxy` is empty, libcurl reads the usual environment variables, as curl(1) does:
+/// `https_proxy`/`HTTPS_PROXY` for https:// URLs, `http_proxy` (lower case only: the upper-case
+/// form is ignored, CGI "httpoxy") for http:// URLs, `all_proxy`/`ALL_PROXY` for both, and
+/// `no_proxy`/`NO_PROXY`. A `no_proxy` set here replaces the environment's. The environment is
+/// read at each request. Proxy URLs may hold `user:password@`; it is never logged nor put in an
+/// Error.
+struct HttpSettings {
+  std::string_view ca_bundle;       ///< PEM file of trusted CAs for servers; empty: the system's
+  std::string_view proxy;           ///< http://, https://, socks5://...; empty: the environment
+  std::string_view no_proxy;        ///< "host,.domain,10.0.0.0/8,*"; empty: the environment
+  std::string_view proxy_ca_bundle; ///< PEM file for an https:// proxy; empty: the system's
+  std::uint32_t connect_timeout_ms = 10'000;
+  /// Stall detection: a transfer slower than low_speed_bytes_per_second for low_speed_timeout_ms
+  /// (rounded up to whole seconds, libcurl's unit) fails with "http: transfer stalled". libcurl
+  /// measures the speed averaged over the last 5 seconds, so a transfer that stops dead after a
+  /// fast start trips it up to 5 s later than low_speed_timeout_ms.
+  std::uint32_t low_speed_bytes_per_second = 1024;
+  std::uint32_t low_speed_timeout_ms = 60'000;
+  std::uint32_t total_timeout_ms = 0; ///< one request, connect included; 0: no limit
+};
+
+enum class HttpMethod : std::uint8_t { Get, Head, Post, Put, Delete };
+
+/// "GET", "HEAD"...: what to sign (SigningInput::method).
+const char* method_name(HttpMethod method);
+
+/// One request header, sent exactly as given. Views owned by the caller.
+struct RequestHeader {
+  std::string_view name;
+  std::string_view value; ///< empty sends "Name:" with no value
+};
+
+/// A request, already signed by the caller (core/aws/sigv4.h). Views must live during send().
+/// The client adds nothing a signature covers: no Accept, no Expect, no Content-Type, no
+/// User-Agent, no Accept-Encoding; Host comes from the URL (unless given here) and Content-Length
+/// from the body (POST/PUT). Dot segments and `//` in the path are sent as they are.
+struct HttpRequest {
+  HttpMethod method = HttpMethod::Get;
+  /// Absolute http:// or https:// URL, percent-encoded as signed. Its query may hold secrets (a
+  /// presigned URL): it never appears in an Error.
+  std::string_view url;
+  std::span<const RequestHeader> headers; ///< at most kMaxRequestHeaders; no CR or LF anywhere
+  Bytes body;                             ///< POST and PUT only
+};
+
+/// The response headers edgecur uses, copied into fixed buffers. Of a header sent twice the last
+/// wins. Views are valid as long as this object.
+class ResponseHeaders {
+public:
+  [[nodiscard]] std::string_view date() const { return m_date.view(); }
+  [[nodiscard]] std::string_view etag() const { return m_etag.view(); } ///< quotes included
+  [[nodiscard]] std::string_view content_range() const { return m_content_range.view(); }
+  [[nodiscard]] std::string_view content_type() const { return m_content_type.view(); }
+  [[nodiscard]] std::string_view request_id() const {
+    return m_request_id.view();
+  } ///< x-amz-request-id
+  [[nodiscard]] std::string_view retry_after() const { return m_retry_after.view(); }
+  /// x-amz-bucket-region: where a bucket really is (with 301 PermanentRedirect, 400 wrong region).
+  [[nodiscard]] std::string_view bucket_region() const { return m_bucket_region.view(); }
+  /// Content-Length as sent (for HEAD: the object's size); nullopt when absent or not a number.
+  [[nodiscard]] std::optional<std::uint64_t> content_length() const {
+    return m_has_content_length ? std::optional<std::uint64_t>(m_content_length) : std::nullopt;
+  }
+
+  /// Used by the client while headers arrive; LimitExceeded (detail: the header name) when a
+  /// value does not fit. `name` is matched without regard to case; `value` is trimmed.
+  Status capture(std::string_view name, std::string_view value);
+  void clear();
+
+private:
+  template <std::size_t N> struct Text {
+    char data[N];
+    std::size_t size = 0;
+    [[nodiscard]] std::string_view view() const { return {data, size}; }
+  };
+  Text<kMaxDateBytes> m_date;
+  Text<kMaxETagBytes> m_etag;
+  Text<kMaxContentRangeBytes> m_content_range;
+  Text<kMaxContentTypeBytes> m_content_type;
+  Text<kMaxRequestIdBytes> m_request_id;
+  Text<kMaxRetryAfterBytes> m_retry_after;
+  Text<kMaxRegionHeaderBytes> m_bucket_region;
+  std::uint64_t m_content_length = 0;
+  bool m_has_content_length = false;
+};
+
+struct HttpResponse {
+  std::uint16_t status = 0;
+  ResponseHeaders headers;
+  /// Body bytes received: streamed to the sink, written to the buffer, or (non-2xx to a sink)
+  /// counted while only the first kMaxErrorBodyBytes were kept.
+  std::uint64_t body_bytes = 0;
+  /// The body when it did not go to a sink: the filled part of the caller's buffer (send with a
+  /// buffer), or the start of a non-2xx body (send with a sink; a view into the client, valid until
+  /// its next send). Empty otherwise.
+  Bytes body;
+  /// Connections opened for this request: 0 when a kept-alive one was reused.
+  std::uint32_t new_connections = 0;
+};
+
+/// One libcurl easy handle, reused so connections are kept alive between requests to the same
+/// host. About 18 KiB of fixed buffers (plus libcurl's own heap): keep it in a long-lived object,
+/// not on a small stack. Not thread-safe: one client per thread. TLS peer and host verification are
+/// always on, TLS 1.2 at least, for servers and HTTPS proxies alike; there is deliberately no way
+/// to turn them off. HTTP/1.1 only, no redirects followed, no cookies, no signals
+/// (CURLOPT_NOSIGNAL), no libcurl signing (CURLOPT_AWS_SIGV4 is never set).
+///
+/// Errors of send(), other than the sink's (returned unchanged) and the limits above, have
+/// ErrorLib::Curl and the CURLcode as lib_code. Transient ones are Io, which
+/// net::classify_transport retries:
+///   Io "http: cannot resolve the host name" / "http: cannot resolve the proxy" /
+///      "http: cannot connect" / "http: TLS handshake failed" /
+///      "http: connection dropped" (at byte N: body bytes received) /
+///      "http: connection closed before a response" / "http: malformed response" /
+///      "http: timed out connecting" / "http: transfer stalled" (at byte N) /
+///      "http: timed out" (total_timeout_ms; at byte N) / "http: transfer failed" (anything else)
+///   Permission "http: TLS certificate not trusted" (unknown CA, wrong host name, expired) /
+///      "http: proxy wants credentials" (407 to CONNECT)
+///   Io "http: proxy refused the tunnel" (other CONNECT failures; lib_code is the CURLcode)
+///   InvalidArgument "http: malformed URL" / "http: cannot use the CA bundle"
+///   Unsupported "http: unsupported URL scheme"   OutOfMemory "http: out of memory"
+/// Nothing in an Error ever holds the URL, a header value or a proxy password.
+class HttpClient {
+public:
+  HttpClient() = default;
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  /// Creates the handle and applies `settings` (again: the old handle and its connections are
+  /// dropped). InvalidArgument "http: setting too long" or "http: line break in a setting"
+  /// (detail: the setting's INI name), OutOfMemory, Internal when libcurl lacks a feature.
+  Status open(const HttpSettings& settings);
+
+  /// Sends `request`. A 2xx body is written to `sink` chunk by chunk (up to 16 KiB per write,
+  /// libcurl's CURL_MAX_WRITE_SIZE); sink.finish() is NOT called (the caller decides whether the
+  /// body was whole). A non-2xx body never reaches the sink: its start is kept in
+  /// HttpResponse::body. A sink error stops the transfer and is returned unchanged.
+  /// A non-2xx status is not an Error: classify it (net/aws_error.h).
+  Result<HttpResponse> send(const HttpRequest& request, ByteSink& sink);
+
+  /// Sends `request` with the whole body (any status) put in `buffer` (small API responses).
+  /// LimitExceeded "http: response body larger than its buffer" (at byte buffer.size()) when it
+  /// does not fit; the transfer stops there.
+  Result<HttpResponse> send(const HttpRequest& request, MutableBytes buffer);
+
+private:
+  enum class BodyTarget : std::uint8_t { Sink, Buffer };
+  Status configure(const HttpSettings& settings);
+  Result<HttpResponse> perform(const HttpRequest& request, BodyTarget target);
+  Status set_request(const HttpRequest& request);
+  Status append_header(std::string_view name, std::string_view value);
+  Status remove_header(const char* name_colon);
+  Error error_from(int curl_code);
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
+  static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  std::size_t take_header(std::string_view line);
+  std::size_t take_body(Bytes chunk);
+
+  void* m_handle = nullptr; // CURL*
+  curl_slist* m_header_list = nullptr;
+  HttpSettings m_settings; // numbers only: the views are not kept after open()
+  // The transfer in progress.
+  BodyTarget m_target = BodyTarget::Sink;
+  ByteSink* m_sink = nullptr;
+  MutableBytes m_buffer;
+  HttpResponse m_response;
+  std::size_t m_kept = 0; // bytes of the body in m_buffer or m_error_body
+  bool m_status_seen = false;
+  bool m_callback_failed = false;
+  Error m_callback_error;
+  char m_line[kMaxRequestHeaderLineBytes + 1]; // the URL or one header line, NUL-terminated
+  std::uint8_t m_error_body[kMaxErrorBodyBytes];
+};
+
+/// Call once at start-up before any thread starts (curl_global_init). libcurl keeps the C
+/// library's allocator: curl_global_init_mem would need a pool with free() and realloc(), which
+/// an Arena is not. OutOfMemory/Internal on failure. Without it, the first HttpClient::open does it
+/// implicitly (fine single-threaded).
+Status http_global_init();
+/// Call once at exit, after every HttpClient is gone.
+void http_global_cleanup();
+
+/// Waits `ms` milliseconds (the retry loop's backoff), resuming after signals.
+void pause_ms(std::uint32_t ms);
+
+} // namespace ec::platform

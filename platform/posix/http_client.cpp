@@ -1,0 +1,563 @@
+// platform/posix/http_client.cpp - HttpClient over libcurl's easy interface (the only libcurl
+// code).
+#include "platform/http_client.h"
+
+#include <curl/curl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace ec::platform {
+
+namespace {
+
+CURL* curl_of(void* handle) {
+  return static_cast<CURL*>(handle);
+}
+
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i]))
+      return false;
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() &&
+         (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
+    text.remove_suffix(1);
+  return text;
+}
+
+// RFC 9110 tchar: what a header name may hold.
+bool is_token(std::string_view name) {
+  if (name.empty())
+    return false;
+  for (char c : name) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+// CR, LF and NUL would split or end a header line (header injection).
+bool has_line_break(std::string_view text) {
+  for (char c : text)
+    if (c == '\r' || c == '\n' || c == '\0')
+      return true;
+  return false;
+}
+
+bool is_success(std::uint16_t status) {
+  return status >= 200 && status <= 299;
+}
+
+constexpr Error kOutOfMemory = make_error(ErrorCode::OutOfMemory, "http: out of memory");
+
+Error curl_error(ErrorCode code, const char* message, CURLcode curl_code) {
+  return make_lib_error(code, message, ErrorLib::Curl, static_cast<std::int32_t>(curl_code));
+}
+
+// A setopt that cannot fail with a correct option and type failing means a libcurl built without
+// a feature we rely on.
+Status checked(CURLcode code, const char* option) {
+  if (code == CURLE_OK)
+    return {};
+  if (code == CURLE_OUT_OF_MEMORY)
+    return kOutOfMemory;
+  return curl_error(ErrorCode::Internal, "http: libcurl refused an option", code)
+      .with_detail(option);
+}
+
+} // namespace
+
+// ---- ResponseHeaders ------------------------------------------------------------------------
+
+Status ResponseHeaders::capture(std::string_view name, std::string_view value) {
+  value = trim(value);
+  auto store = [&](auto& field, const char* label) -> Status {
+    if (value.size() > sizeof field.data)
+      return make_error(ErrorCode::LimitExceeded, "http: response header too long")
+          .with_detail(label);
+    std::memcpy(field.data, value.data(), value.size());
+    field.size = value.size();
+    return {};
+  };
+  if (same_name(name, "Date"))
+    return store(m_date, "Date");
+  if (same_name(name, "ETag"))
+    return store(m_etag, "ETag");
+  if (same_name(name, "Content-Range"))
+    return store(m_content_range, "Content-Range");
+  if (same_name(name, "Content-Type"))
+    return store(m_content_type, "Content-Type");
+  if (same_name(name, "x-amz-request-id"))
+    return store(m_request_id, "x-amz-request-id");
+  if (same_name(name, "Retry-After"))
+    return store(m_retry_after, "Retry-After");
+  if (same_name(name, "x-amz-bucket-region"))
+    return store(m_bucket_region, "x-amz-bucket-region");
+  if (same_name(name, "Content-Length")) {
+    std::uint64_t length = 0;
+    bool valid = !value.empty() && value.size() <= 19; // below 2^63: never overflows
+    for (char c : value) {
+      if (c < '0' || c > '9') {
+        valid = false;
+        break;
+      }
+      length = length * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    m_has_content_length = valid;
+    m_content_length = valid ? length : 0;
+  }
+  return {};
+}
+
+void ResponseHeaders::clear() {
+  *this = ResponseHeaders();
+}
+
+// ---- HttpClient -----------------------------------------------------------------------------
+
+const char* method_name(HttpMethod method) {
+  switch (method) {
+  case HttpMethod::Get:
+    return "GET";
+  case HttpMethod::Head:
+    return "HEAD";
+  case HttpMethod::Post:
+    return "POST";
+  case HttpMethod::Put:
+    return "PUT";
+  case HttpMethod::Delete:
+    return "DELETE";
+  }
+  return "GET";
+}
+
+Status http_global_init() {
+  CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (code == CURLE_OK)
+    return {};
+  if (code == CURLE_OUT_OF_MEMORY)
+    return kOutOfMemory;
+  return curl_error(ErrorCode::Internal, "http: libcurl failed to start", code);
+}
+
+void http_global_cleanup() {
+  curl_global_cleanup();
+}
+
+void pause_ms(std::uint32_t ms) {
+  timespec left{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1'000'000L};
+  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+  }
+}
+
+HttpClient::~HttpClient() {
+  if (m_handle)
+    curl_easy_cleanup(curl_of(m_handle));
+  curl_slist_free_all(m_header_list);
+}
+
+Status HttpClient::open(const HttpSettings& settings) {
+  if (m_handle) {
+    curl_easy_cleanup(curl_of(m_handle));
+    m_handle = nullptr;
+  }
+  CURL* curl = curl_easy_init();
+  if (!curl)
+    return kOutOfMemory;
+  m_handle = curl;
+  m_settings = settings;
+  m_settings.ca_bundle = m_settings.proxy = m_settings.no_proxy = m_settings.proxy_ca_bundle = {};
+  Status configured = configure(settings);
+  if (!configured.ok()) { // never leave a half-configured handle to send with
+    curl_easy_cleanup(curl);
+    m_handle = nullptr;
+  }
+  return configured;
+}
+
+Status HttpClient::configure(const HttpSettings& settings) {
+  CURL* curl = curl_of(m_handle);
+
+  // Strings are copied by libcurl; m_line only has to hold each one with its terminator.
+  auto set_text = [&](CURLoption option, std::string_view value, const char* name) -> Status {
+    if (value.empty())
+      return {};
+    if (value.size() > kMaxSettingBytes)
+      return make_error(ErrorCode::InvalidArgument, "http: setting too long").with_detail(name);
+    if (has_line_break(value))
+      return make_error(ErrorCode::InvalidArgument, "http: line break in a setting")
+          .with_detail(name);
+    std::memcpy(m_line, value.data(), value.size());
+    m_line[value.size()] = '\0';
+    Status status = checked(curl_easy_setopt(curl, option, m_line), name);
+    std::memset(m_line, 0, value.size()); // a proxy password does not linger here
+    return status;
+  };
+  EC_TRY(set_text(CURLOPT_CAINFO, settings.ca_bundle, "ca_bundle"));
+  EC_TRY(set_text(CURLOPT_PROXY_CAINFO, settings.proxy_ca_bundle, "proxy_ca_bundle"));
+  EC_TRY(set_text(CURLOPT_PROXY, settings.proxy, "proxy"));
+  EC_TRY(set_text(CURLOPT_NOPROXY, settings.no_proxy, "no_proxy"));
+
+  // Verification is never switched off; these are libcurl's defaults, stated so a reader and a
+  // future libcurl build cannot disagree.
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L), "ssl_verifypeer"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L), "ssl_verifyhost"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_PROXY_SSL_VERIFYPEER, 1L), "proxy_verifypeer"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_PROXY_SSL_VERIFYHOST, 2L), "proxy_verifyhost"));
+  // mbedTLS builds default to TLS 1.0 (CROSS.md): the minimum is explicit.
+  EC_TRY(checked(
+      curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)),
+      "sslversion"));
+  EC_TRY(checked(
+      curl_easy_setopt(curl, CURLOPT_PROXY_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)),
+      "proxy_sslversion"));
+
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https"), "protocols"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "protocols"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L), "followlocation"));
+  EC_TRY(checked(
+      curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1)),
+      "http_version"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L), "nosignal"));
+  // S3 paths are signed as sent: libcurl must not squash "/./" or "/../".
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L), "path_as_is"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L), "connect_headers"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L), "tcp_keepalive"));
+
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                                  static_cast<long>(settings.connect_timeout_ms)),
+                 "connect_timeout"));
+  EC_TRY(checked(
+      curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.total_timeout_ms)),
+      "total_timeout"));
+  if (settings.low_speed_timeout_ms > 0 && settings.low_speed_bytes_per_second > 0) {
+    long seconds = static_cast<long>((settings.low_speed_timeout_ms + 999) / 1000);
+    EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT,
+                                    static_cast<long>(settings.low_speed_bytes_per_second)),
+                   "low_speed_limit"));
+    EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, seconds), "low_speed_time"));
+  }
+
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &HttpClient::on_header),
+                 "headerfunction"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_HEADERDATA, this), "headerdata"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &HttpClient::on_body),
+                 "writefunction"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_WRITEDATA, this), "writedata"));
+  return {};
+}
+
+Status HttpClient::append_header(std::string_view name, std::string_view value) {
+  // "Name;" is libcurl's way to send a header with an empty value ("Name:" would remove it).
+  if (name.size() + 2 + value.size() > kMaxRequestHeaderLineBytes)
+    return make_error(ErrorCode::LimitExceeded, "http: request header too long")
+        .with_detail("request header");
+  std::size_t used = 0;
+  std::memcpy(m_line, name.data(), name.size());
+  used += name.size();
+  if (value.empty()) {
+    m_line[used++] = ';';
+  } else {
+    m_line[used++] = ':';
+    m_line[used++] = ' ';
+    std::memcpy(m_line + used, value.data(), value.size());
+    used += value.size();
+  }
+  m_line[used] = '\0';
+  curl_slist* grown = curl_slist_append(m_header_list, m_line);
+  std::memset(m_line, 0, used); // an Authorization value does not linger here
+  if (!grown)
+    return kOutOfMemory;
+  m_header_list = grown;
+  return {};
+}
+
+Status HttpClient::remove_header(const char* name_colon) {
+  // "Name:" with nothing after it tells libcurl not to send its own header of that name.
+  curl_slist* grown = curl_slist_append(m_header_list, name_colon);
+  if (!grown)
+    return kOutOfMemory;
+  m_header_list = grown;
+  return {};
+}
+
+Status HttpClient::set_request(const HttpRequest& request) {
+  CURL* curl = curl_of(m_handle);
+  curl_slist_free_all(m_header_list);
+  m_header_list = nullptr;
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr)),
+                 "httpheader"));
+
+  if (request.url.size() > kMaxUrlBytes)
+    return make_error(ErrorCode::LimitExceeded, "http: URL too long").with_detail("url");
+  if (request.url.empty() || has_line_break(request.url))
+    return make_error(ErrorCode::InvalidArgument, "http: malformed URL");
+  std::memcpy(m_line, request.url.data(), request.url.size());
+  m_line[request.url.size()] = '\0';
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_URL, m_line), "url"));
+
+  if (request.headers.size() > kMaxRequestHeaders)
+    return make_error(ErrorCode::LimitExceeded, "http: too many request headers");
+  bool has_accept = false;
+  bool has_expect = false;
+  bool has_content_type = false;
+  for (const RequestHeader& header : request.headers) {
+    if (!is_token(header.name))
+      return make_error(ErrorCode::InvalidArgument, "http: bad request header name");
+    if (has_line_break(header.value))
+      return make_error(ErrorCode::InvalidArgument, "http: line break in a request header value");
+    has_accept = has_accept || same_name(header.name, "Accept");
+    has_expect = has_expect || same_name(header.name, "Expect");
+    has_content_type = has_content_type || same_name(header.name, "Content-Type");
+    EC_TRY(append_header(header.name, header.value));
+  }
+  // libcurl would add these on its own: Expect: 100-continue (large POST/PUT, an extra round
+  // trip some proxies mishandle), Accept: */*, and a form Content-Type on POST.
+  if (!has_expect)
+    EC_TRY(remove_header("Expect:"));
+  if (!has_accept)
+    EC_TRY(remove_header("Accept:"));
+  bool sends_body = request.method == HttpMethod::Post || request.method == HttpMethod::Put ||
+                    (request.method == HttpMethod::Delete && !request.body.empty());
+  if (sends_body && !has_content_type)
+    EC_TRY(remove_header("Content-Type:"));
+
+  // Reset what the previous request set, then this method.
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L), "httpget"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, static_cast<char*>(nullptr)),
+                 "customrequest"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_NOBODY, 0L), "nobody"));
+  if (!sends_body && !request.body.empty())
+    return make_error(ErrorCode::InvalidArgument, "http: this method sends no body");
+  if (request.method == HttpMethod::Head)
+    EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_NOBODY, 1L), "nobody"));
+  if (sends_body) {
+    static const char kEmpty[] = "";
+    const void* data = request.body.empty() ? static_cast<const void*>(kEmpty)
+                                            : static_cast<const void*>(request.body.data());
+    EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_POSTFIELDS, data), "postfields"));
+    EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                                    static_cast<curl_off_t>(request.body.size())),
+                   "postfieldsize"));
+  }
+  if (request.method == HttpMethod::Put || request.method == HttpMethod::Delete)
+    EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_name(request.method)),
+                   "customrequest"));
+  EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_HTTPHEADER, m_header_list), "httpheader"));
+  return {};
+}
+
+Result<HttpResponse> HttpClient::send(const HttpRequest& request, ByteSink& sink) {
+  m_sink = &sink;
+  m_buffer = {};
+  Result<HttpResponse> result = perform(request, BodyTarget::Sink);
+  m_sink = nullptr;
+  return result;
+}
+
+Result<HttpResponse> HttpClient::send(const HttpRequest& request, MutableBytes buffer) {
+  m_sink = nullptr;
+  m_buffer = buffer;
+  Result<HttpResponse> result = perform(request, BodyTarget::Buffer);
+  m_buffer = {};
+  return result;
+}
+
+Result<HttpResponse> HttpClient::perform(const HttpRequest& request, BodyTarget target) {
+  if (!m_handle)
+    return make_error(ErrorCode::InvalidArgument, "http: client not opened");
+  CURL* curl = curl_of(m_handle);
+  m_target = target;
+  m_response = HttpResponse();
+  m_kept = 0;
+  m_status_seen = false;
+  m_callback_failed = false;
+  Status prepared = set_request(request);
+  std::memset(m_line, 0, sizeof m_line);
+  if (!prepared.ok()) {
+    curl_slist_free_all(m_header_list);
+    m_header_list = nullptr;
+    (void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+    return prepared.error();
+  }
+
+  CURLcode code = curl_easy_perform(curl);
+
+  // The header list and the body are the caller's for this call only.
+  (void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+  curl_slist_free_all(m_header_list);
+  m_header_list = nullptr;
+  long connects = 0;
+  if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
+    m_response.new_connections = static_cast<std::uint32_t>(connects);
+
+  if (m_callback_failed)
+    return m_callback_error; // the sink's own error, or a limit of ours
+  if (code != CURLE_OK)
+    return error_from(static_cast<int>(code));
+  long status = 0;
+  (void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  m_response.status = static_cast<std::uint16_t>(status > 0 && status < 1000 ? status : 0);
+  if (m_target == BodyTarget::Buffer)
+    m_response.body = Bytes(m_buffer.data(), m_kept);
+  else if (!is_success(m_response.status))
+    m_response.body = Bytes(m_error_body, m_kept);
+  return m_response;
+}
+
+Error HttpClient::error_from(int curl_code) {
+  auto code = static_cast<CURLcode>(curl_code);
+  CURL* curl = curl_of(m_handle);
+  std::uint64_t received = m_response.body_bytes;
+  long connect_code = 0; // the proxy's answer to CONNECT, when there was one
+  (void)curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+  if (connect_code >= 300) {
+    if (connect_code == 407)
+      return curl_error(ErrorCode::Permission, "http: proxy wants credentials", code);
+    return curl_error(ErrorCode::Io, "http: proxy refused the tunnel", code);
+  }
+  switch (code) {
+  case CURLE_UNSUPPORTED_PROTOCOL:
+    return curl_error(ErrorCode::Unsupported, "http: unsupported URL scheme", code);
+  case CURLE_URL_MALFORMAT:
+    return curl_error(ErrorCode::InvalidArgument, "http: malformed URL", code);
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    return curl_error(ErrorCode::Io, "http: cannot resolve the proxy", code);
+  case CURLE_COULDNT_RESOLVE_HOST:
+    return curl_error(ErrorCode::Io, "http: cannot resolve the host name", code);
+  case CURLE_COULDNT_CONNECT:
+    return curl_error(ErrorCode::Io, "http: cannot connect", code);
+  case CURLE_WEIRD_SERVER_REPLY:
+    return curl_error(ErrorCode::Io, "http: malformed response", code);
+  case CURLE_GOT_NOTHING:
+    return curl_error(ErrorCode::Io, "http: connection closed before a response", code);
+  case CURLE_PARTIAL_FILE:
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+    if (!m_status_seen && code != CURLE_PARTIAL_FILE)
+      return curl_error(ErrorCode::Io, "http: connection closed before a response", code);
+    return curl_error(ErrorCode::Io, "http: connection dropped", code)
+        .at(ErrorWhere::ByteOffset, received);
+  case CURLE_OPERATION_TIMEDOUT: {
+    curl_off_t connect_us = 0;
+    curl_off_t total_us = 0;
+    (void)curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connect_us);
+    (void)curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us);
+    if (connect_us == 0)
+      return curl_error(ErrorCode::Io, "http: timed out connecting", code);
+    // Both limits end in the same CURLcode: the elapsed time tells them apart.
+    curl_off_t total_limit_us = static_cast<curl_off_t>(m_settings.total_timeout_ms) * 1000;
+    if (m_settings.total_timeout_ms > 0 && total_us + 20'000 >= total_limit_us)
+      return curl_error(ErrorCode::Io, "http: timed out", code)
+          .at(ErrorWhere::ByteOffset, received);
+    return curl_error(ErrorCode::Io, "http: transfer stalled", code)
+        .at(ErrorWhere::ByteOffset, received);
+  }
+  case CURLE_SSL_CONNECT_ERROR:
+    return curl_error(ErrorCode::Io, "http: TLS handshake failed", code);
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    return curl_error(ErrorCode::Permission, "http: TLS certificate not trusted", code);
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_CRL_BADFILE:
+    return curl_error(ErrorCode::InvalidArgument, "http: cannot use the CA bundle", code);
+  case CURLE_OUT_OF_MEMORY:
+    return curl_error(ErrorCode::OutOfMemory, "http: out of memory", code);
+  case CURLE_PROXY: // SOCKS and HTTPS-proxy handshake failures
+    return curl_error(ErrorCode::Io, "http: proxy refused the tunnel", code);
+  case CURLE_FAILED_INIT:
+  case CURLE_NOT_BUILT_IN:
+  case CURLE_BAD_FUNCTION_ARGUMENT:
+  case CURLE_UNKNOWN_OPTION:
+  case CURLE_ABORTED_BY_CALLBACK:
+  case CURLE_WRITE_ERROR:
+  case CURLE_READ_ERROR:
+    return curl_error(ErrorCode::Internal, "http: libcurl failed", code);
+  default: // libcurl's list is long and grows: what is left is a network failure
+    return curl_error(ErrorCode::Io, "http: transfer failed", code)
+        .at(ErrorWhere::ByteOffset, received);
+  }
+}
+
+std::size_t HttpClient::on_header(char* data, std::size_t size, std::size_t count, void* self) {
+  return static_cast<HttpClient*>(self)->take_header(std::string_view(data, size * count));
+}
+
+std::size_t HttpClient::on_body(char* data, std::size_t size, std::size_t count, void* self) {
+  Bytes chunk(reinterpret_cast<const std::uint8_t*>(data), size * count);
+  return static_cast<HttpClient*>(self)->take_body(chunk);
+}
+
+std::size_t HttpClient::take_header(std::string_view line) {
+  if (line.substr(0, 5) == "HTTP/") {
+    // A new response (after a 1xx, or the real one): forget earlier headers.
+    m_response.headers.clear();
+    std::size_t space = line.find(' ');
+    std::uint16_t status = 0;
+    if (space != std::string_view::npos && line.size() >= space + 4) {
+      for (std::size_t i = space + 1; i < space + 4; ++i)
+        status = static_cast<std::uint16_t>(status * 10 + static_cast<unsigned>(line[i] - '0'));
+    }
+    m_response.status = status;
+    m_status_seen = true;
+    return line.size();
+  }
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos)
+    return line.size(); // the blank line ending the headers, or a folded continuation
+  Status captured = m_response.headers.capture(line.substr(0, colon), line.substr(colon + 1));
+  if (!captured.ok()) {
+    m_callback_failed = true;
+    m_callback_error = captured.error();
+    return 0;
+  }
+  return line.size();
+}
+
+std::size_t HttpClient::take_body(Bytes chunk) {
+  auto fail = [&](Error error) -> std::size_t {
+    m_callback_failed = true;
+    m_callback_error = error;
+#ifdef CURL_WRITEFUNC_ERROR
+    return CURL_WRITEFUNC_ERROR;
+#else
+    return 0;
+#endif
+  };
+  if (m_target == BodyTarget::Buffer) {
+    if (chunk.size() > m_buffer.size() - m_kept)
+      return fail(make_error(ErrorCode::LimitExceeded, "http: response body larger than its buffer")
+                      .at(ErrorWhere::ByteOffset, m_buffer.size()));
+    std::memcpy(m_buffer.data() + m_kept, chunk.data(), chunk.size());
+    m_kept += chunk.size();
+  } else if (is_success(m_response.status)) {
+    Status written = m_sink->write(chunk);
+    if (!written.ok())
+      return fail(written.error());
+  } else {
+    std::size_t room = sizeof m_error_body - m_kept;
+    std::size_t kept = chunk.size() < room ? chunk.size() : room;
+    std::memcpy(m_error_body + m_kept, chunk.data(), kept);
+    m_kept += kept;
+  }
+  m_response.body_bytes += chunk.size();
+  return chunk.size();
+}
+
+} // namespace ec::platform
