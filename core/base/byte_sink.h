@@ -20,4 +20,21 @@ protected:
   ~ByteSink() = default;
 };
 
+/// A ByteSink that can also lend its own free buffer space, so that a producer writes its output
+/// there instead of into a buffer of its own followed by write(): one copy fewer. A producer
+/// that knows its sink is a BufferedSink may mix both ways freely; the result is the same.
+class BufferedSink : public ByteSink {
+public:
+  /// Free space the producer may fill, valid until the next call on this sink. Empty when the
+  /// sink has none without first processing what it holds, or has failed: the producer then
+  /// uses write(), which does that processing (or returns the error).
+  virtual MutableBytes write_space() = 0;
+  /// The first `bytes` of the last write_space() were filled: they now count as written, as if
+  /// passed to write(). More than that space holds is a bug (EC_CHECK).
+  virtual Status commit_written(std::size_t bytes) = 0;
+
+protected:
+  ~BufferedSink() = default;
+};
+
 } // namespace ec

@@ -84,11 +84,88 @@ static void scale_down(UInt128& value, int power, bool sticky) {
   }
 }
 
+// The common case of a CUR file, `[+-]digits[.digits][(e|E)[+-]digits]` with at most 19
+// digits in all and a value that needs no rounding (10^-18 <= its unit), in one multiply. False
+// for anything else, which then takes the general path: that path gives the same value here.
+static bool parse_simple_decimal(const char* cursor, const char* end, Decimal& out) {
+  bool negative = false;
+  if (cursor != end && (*cursor == '-' || *cursor == '+')) {
+    negative = *cursor == '-';
+    ++cursor;
+  }
+  std::uint64_t digits = 0;
+  int count = 0;
+  for (; cursor != end && count <= 19; ++cursor) {
+    const unsigned digit = static_cast<unsigned>(*cursor - '0');
+    if (digit > 9)
+      break;
+    digits = digits * 10 + digit;
+    ++count;
+  }
+  int fraction_digits = 0;
+  if (cursor != end && *cursor == '.') {
+    ++cursor;
+    for (; cursor != end && count <= 19; ++cursor) {
+      const unsigned digit = static_cast<unsigned>(*cursor - '0');
+      if (digit > 9)
+        break;
+      digits = digits * 10 + digit;
+      ++count;
+      ++fraction_digits;
+    }
+  }
+  if (count == 0 || count > 19)
+    return false;
+  int exponent = 0;
+  if (cursor != end) {
+    if (*cursor != 'e' && *cursor != 'E')
+      return false;
+    ++cursor;
+    bool exponent_negative = false;
+    if (cursor != end && (*cursor == '-' || *cursor == '+')) {
+      exponent_negative = *cursor == '-';
+      ++cursor;
+    }
+    if (cursor == end || end - cursor > 3)
+      return false;
+    for (; cursor != end; ++cursor) {
+      const unsigned digit = static_cast<unsigned>(*cursor - '0');
+      if (digit > 9)
+        return false;
+      exponent = exponent * 10 + static_cast<int>(digit);
+    }
+    if (exponent_negative)
+      exponent = -exponent;
+  }
+  const int power = exponent + kDecimalScale - fraction_digits;
+  if (power < 0 || power > 19)
+    return false;
+    // Below 10^19 * 10^19 = 10^38 < 2^127: the product and its negation always fit.
+#if EC_HAVE_NATIVE_INT128
+  const unsigned __int128 product = static_cast<unsigned __int128>(digits) * kPow10[power];
+  const UInt128 magnitude{static_cast<std::uint64_t>(product >> 64),
+                          static_cast<std::uint64_t>(product)};
+#else
+  UInt128 magnitude{0, digits};
+  if (!mul_checked(magnitude, kPow10[power]))
+    return false;
+#endif
+  if (!negative) {
+    out.scaled = Int128::from_words(magnitude.high, magnitude.low);
+    return true;
+  }
+  const std::uint64_t low = ~magnitude.low + 1; // two's complement negation
+  out.scaled = Int128::from_words(~magnitude.high + (low == 0 ? 1u : 0u), low);
+  return true;
+}
+
 Result<Decimal> parse_decimal(std::string_view text) {
   const char* cursor = text.data();
   const char* end = cursor + text.size();
   if (cursor == end)
     return kBadDecimal;
+  if (Decimal simple; parse_simple_decimal(cursor, end, simple))
+    return simple;
   bool negative = false;
   if (*cursor == '-' || *cursor == '+') {
     negative = *cursor == '-';

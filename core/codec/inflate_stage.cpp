@@ -31,8 +31,12 @@ constexpr std::uint16_t kZipFlagMaskedHeader = 0x2000;
 constexpr std::uint16_t kZipMethodStored = 0;
 constexpr std::uint16_t kZipMethodDeflate = 8;
 constexpr std::uint16_t kZip64ExtraId = 0x0001;
-// zlib's avail_in is 32 bits; feed it at most this much per call.
+// zlib's avail_in and avail_out are 32 bits: at most this much per call.
 constexpr std::size_t kMaxZlibInputBytes = std::size_t{1} << 30;
+constexpr std::size_t kMaxZlibOutputBytes = std::size_t{1} << 30;
+// Window bytes inflated when a lending downstream is full: its write() of them parses and frees
+// its buffer, and the output after that goes into the lent space again.
+constexpr std::size_t kLenderFullBytes = 4096;
 
 // Local file header field offsets.
 constexpr std::size_t kLocalFlags = 6;
@@ -327,6 +331,17 @@ Status InflateStage::emit(Bytes plain, CrcUpdate crc_update) {
   return {};
 }
 
+Status InflateStage::commit_lent(Bytes plain, CrcUpdate crc_update) {
+  if (crc_update == CrcUpdate::Here)
+    m_crc32 =
+        static_cast<std::uint32_t>(::crc32(m_crc32, plain.data(), static_cast<uInt>(plain.size())));
+  m_bytes_out += plain.size();
+  Status status = m_lender->commit_written(plain.size());
+  if (!status.ok())
+    return fail(status.error()); // the downstream error goes back unchanged
+  return {};
+}
+
 // ---- detection ----------------------------------------------------------------------------------
 
 Status InflateStage::process_detect(Bytes& data) {
@@ -444,21 +459,30 @@ Status InflateStage::inflate_some(Bytes& data) {
     const std::size_t offered = std::min(data.size(), kMaxZlibInputBytes);
     stream.next_in = data.data();
     stream.avail_in = static_cast<uInt>(offered);
-    stream.next_out = m_window;
-    stream.avail_out = m_window_bytes;
+    // Into the downstream buffer when it lends space; else into the window, then write(). When
+    // the lender is full, a small window piece makes its write() free room soon.
+    MutableBytes out = m_lender != nullptr ? m_lender->write_space() : MutableBytes{};
+    const bool lent = !out.empty();
+    if (!lent)
+      out = MutableBytes(m_window, m_lender != nullptr
+                                       ? std::min<std::size_t>(m_window_bytes, kLenderFullBytes)
+                                       : m_window_bytes);
+    const std::size_t out_bytes = std::min(out.size(), kMaxZlibOutputBytes);
+    stream.next_out = out.data();
+    stream.avail_out = static_cast<uInt>(out_bytes);
     const int rc = ::inflate(&stream, Z_NO_FLUSH);
     const std::size_t taken = offered - stream.avail_in;
-    const std::size_t produced = m_window_bytes - stream.avail_out;
+    const std::size_t produced = out_bytes - stream.avail_out;
     data = data.subspan(taken);
     m_consumed += taken;
     m_entry_in += taken;
     if (produced > 0) {
-      if (m_phase == Phase::GzipMember) {
+      const CrcUpdate crc_update =
+          m_phase == Phase::GzipMember ? CrcUpdate::ByZlib : CrcUpdate::Here;
+      if (m_phase == Phase::GzipMember)
         m_member_bytes_out += produced;
-        EC_TRY(emit(Bytes(m_window, produced), CrcUpdate::ByZlib));
-      } else {
-        EC_TRY(emit(Bytes(m_window, produced), CrcUpdate::Here));
-      }
+      const Bytes plain(out.data(), produced);
+      EC_TRY(lent ? commit_lent(plain, crc_update) : emit(plain, crc_update));
     }
     switch (rc) {
     case Z_STREAM_END:

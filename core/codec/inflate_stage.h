@@ -40,6 +40,9 @@ inline constexpr std::size_t kInflateZlibArenaBytes = 44 * 1024;
 class InflateStage final : public ByteSink {
 public:
   explicit InflateStage(ByteSink& downstream) : m_downstream(&downstream) {}
+  /// As above; zlib then inflates straight into the space `downstream` lends, when it has some.
+  explicit InflateStage(BufferedSink& downstream)
+      : m_downstream(&downstream), m_lender(&downstream) {}
 
   /// Takes the output window (`window_bytes`, > 0) and zlib's state from `arena`, which must
   /// outlive the stage. OutOfMemory (the stage stays unusable) when the arena is too small;
@@ -100,10 +103,12 @@ private:
   Status process_zip_descriptor(InputEnd input_end);
   Status process_zip_after(InputEnd input_end);
   Status emit(Bytes plain, CrcUpdate crc_update);
+  Status commit_lent(Bytes plain, CrcUpdate crc_update);
   bool collect(Bytes& data, std::size_t want);
   [[nodiscard]] Error zlib_error(int code) const;
 
   ByteSink* m_downstream;
+  BufferedSink* m_lender = nullptr; // m_downstream, when it lends its buffer
   z_stream_s* m_zstream = nullptr; // in m_arena
   std::uint8_t* m_window = nullptr; // in m_arena, m_window_bytes long
   std::uint32_t m_window_bytes = 0;

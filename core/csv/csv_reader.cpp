@@ -26,8 +26,9 @@ std::string_view text(const std::uint8_t* data, std::size_t begin, std::size_t e
 }
 
 // x86_64's baseline has no POPCNT instruction, so std::popcount is a libgcc call there; nearly
-// every x86_64 CPU has it though, so the block scanner is compiled twice: inlined into a function
-// built for POPCNT, chosen at run time, and into a plain one.
+// every x86_64 CPU has it though, so the block scanner is compiled several times: inlined into
+// functions built for POPCNT (SSE2) and for AVX2 (with PCLMULQDQ and BMI1), chosen at run time,
+// and into a plain one.
 #if defined(EC_CSV_HAVE_SSE2) && (defined(__GNUC__) || defined(__clang__))
 #define EC_CSV_POPCNT_DISPATCH 1
 #define EC_CSV_ALWAYS_INLINE __attribute__((always_inline)) inline
@@ -48,6 +49,28 @@ bool cpu_has_popcount() {
   return __builtin_cpu_supports("popcnt");
 #else
   return false;
+#endif
+}
+
+bool cpu_has_avx2() {
+#if defined(EC_CSV_HAVE_AVX2) && defined(EC_CSV_POPCNT_DISPATCH)
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+         __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi");
+#else
+  return false;
+#endif
+}
+
+/// What CsvKernel::Best runs here.
+CsvKernel best_kernel() {
+#if defined(EC_CSV_HAVE_SSE2)
+  if (cpu_has_avx2())
+    return CsvKernel::Avx2;
+  return cpu_has_popcount() ? CsvKernel::Sse2Popcount : CsvKernel::Sse2;
+#elif defined(EC_CSV_HAVE_NEON)
+  return CsvKernel::Neon;
+#else
+  return CsvKernel::Portable;
 #endif
 }
 
@@ -264,7 +287,7 @@ EC_CSV_ALWAYS_INLINE ScanEvent next_event(BlockScan& state, const std::uint8_t* 
       const std::uint64_t valid =
           available >= kBlock ? ~std::uint64_t{0} : (std::uint64_t{1} << available) - 1;
       const std::uint64_t quote = masks.quote & valid;
-      const std::uint64_t inside = csv_scan::prefix_xor(quote) ^ scan.inside_carry;
+      const std::uint64_t inside = Kernel::quote_prefix_xor(quote) ^ scan.inside_carry;
       const std::uint64_t open = quote & inside;
       const std::uint64_t close = quote & ~inside;
       const std::uint64_t separator = masks.separator & ~inside & valid;
@@ -339,43 +362,121 @@ ScanEvent next_event_portable(BlockScan& scan, const std::uint8_t* data, std::si
   return next_event<csv_scan::PortableKernel>(scan, data, end, targets, target_offsets);
 }
 
-ScanEvent next_event_best(BlockScan& scan, const std::uint8_t* data, std::size_t end,
+#if defined(EC_CSV_HAVE_SSE2)
+ScanEvent next_event_sse2(BlockScan& scan, const std::uint8_t* data, std::size_t end,
                           const std::uint32_t* targets, std::size_t* target_offsets) {
-  return next_event<csv_scan::BestKernel>(scan, data, end, targets, target_offsets);
+  return next_event<csv_scan::Sse2Kernel>(scan, data, end, targets, target_offsets);
 }
+#endif
 
 #if defined(EC_CSV_POPCNT_DISPATCH)
 __attribute__((target("popcnt"))) ScanEvent
-next_event_best_popcount(BlockScan& scan, const std::uint8_t* data, std::size_t end,
+next_event_sse2_popcount(BlockScan& scan, const std::uint8_t* data, std::size_t end,
                          const std::uint32_t* targets, std::size_t* target_offsets) {
-  return next_event<csv_scan::BestKernel>(scan, data, end, targets, target_offsets);
+  return next_event<csv_scan::Sse2Kernel>(scan, data, end, targets, target_offsets);
 }
 #endif
 
+#if defined(EC_CSV_HAVE_AVX2) && defined(EC_CSV_POPCNT_DISPATCH)
+EC_CSV_TARGET_AVX2 ScanEvent next_event_avx2(BlockScan& scan, const std::uint8_t* data,
+                                             std::size_t end, const std::uint32_t* targets,
+                                             std::size_t* target_offsets) {
+  return next_event<csv_scan::Avx2Kernel>(scan, data, end, targets, target_offsets);
+}
+#endif
+
+#if defined(EC_CSV_HAVE_NEON)
+ScanEvent next_event_neon(BlockScan& scan, const std::uint8_t* data, std::size_t end,
+                          const std::uint32_t* targets, std::size_t* target_offsets) {
+  return next_event<csv_scan::NeonKernel>(scan, data, end, targets, target_offsets);
+}
+#endif
+
+/// The scanner for `kernel`, which must be available; Best is resolved first.
 NextEvent next_event_function(CsvKernel kernel) {
   switch (kernel) {
   case CsvKernel::Best:
-#if defined(EC_CSV_POPCNT_DISPATCH)
-    if (cpu_has_popcount())
-      return next_event_best_popcount;
-#endif
-    return next_event_best;
+    return next_event_function(best_kernel());
   case CsvKernel::Portable:
     return next_event_portable;
+  case CsvKernel::Sse2:
+#if defined(EC_CSV_HAVE_SSE2)
+    return next_event_sse2;
+#else
+    break;
+#endif
+  case CsvKernel::Sse2Popcount:
+#if defined(EC_CSV_POPCNT_DISPATCH)
+    return next_event_sse2_popcount;
+#else
+    break;
+#endif
+  case CsvKernel::Avx2:
+#if defined(EC_CSV_HAVE_AVX2) && defined(EC_CSV_POPCNT_DISPATCH)
+    return next_event_avx2;
+#else
+    break;
+#endif
+  case CsvKernel::Neon:
+#if defined(EC_CSV_HAVE_NEON)
+    return next_event_neon;
+#else
+    break;
+#endif
   }
-  return next_event_portable;
+  return nullptr;
 }
 
 } // namespace
 
-const char* csv_kernel_name(CsvKernel kernel) {
+bool csv_kernel_available(CsvKernel kernel) {
   switch (kernel) {
   case CsvKernel::Best:
-    return cpu_has_popcount() ? "sse2+popcnt" : csv_scan::BestKernel::kName;
   case CsvKernel::Portable:
-    return csv_scan::PortableKernel::kName;
+    return true;
+  case CsvKernel::Sse2:
+#if defined(EC_CSV_HAVE_SSE2)
+    return true;
+#else
+    return false;
+#endif
+  case CsvKernel::Sse2Popcount:
+    return cpu_has_popcount();
+  case CsvKernel::Avx2:
+    return cpu_has_avx2();
+  case CsvKernel::Neon:
+#if defined(EC_CSV_HAVE_NEON)
+    return true;
+#else
+    return false;
+#endif
+  }
+  return false;
+}
+
+const char* csv_kernel_name(CsvKernel kernel) {
+  if (!csv_kernel_available(kernel))
+    return "unavailable";
+  switch (kernel) {
+  case CsvKernel::Best:
+    return csv_kernel_name(best_kernel());
+  case CsvKernel::Portable:
+    return "portable";
+  case CsvKernel::Sse2:
+    return "sse2";
+  case CsvKernel::Sse2Popcount:
+    return "sse2+popcnt";
+  case CsvKernel::Avx2:
+    return "avx2";
+  case CsvKernel::Neon:
+    return "neon";
   }
   return "unknown";
+}
+
+void CsvReader::set_kernel(CsvKernel kernel) {
+  EC_CHECK(csv_kernel_available(kernel));
+  m_kernel = kernel;
 }
 
 std::string_view CsvHeader::name(std::uint32_t column) const {
@@ -458,6 +559,21 @@ Status CsvReader::write(Bytes chunk) {
     m_size += take;
     chunk = chunk.subspan(take);
   }
+  return {};
+}
+
+MutableBytes CsvReader::write_space() {
+  EC_CHECK(m_buffer != nullptr && !m_finished);
+  if (m_stage == Stage::Failed)
+    return {};
+  return {m_buffer + m_size, m_capacity - m_size};
+}
+
+Status CsvReader::commit_written(std::size_t bytes) {
+  EC_CHECK(m_buffer != nullptr && !m_finished && bytes <= m_capacity - m_size);
+  if (m_stage == Stage::Failed)
+    return m_error;
+  m_size += bytes;
   return {};
 }
 

@@ -26,11 +26,21 @@ inline constexpr std::uint32_t kMaxSelectedColumns = 32;
 /// Most columns a header may have; a wider header is LimitExceeded.
 inline constexpr std::uint32_t kMaxCsvColumns = 1024;
 
-/// How CsvReader finds quotes and separators: Best is SSE2 on x86_64, NEON on aarch64, else the
-/// same as Portable (plain 64-bit integer code). Both give identical results.
-enum class CsvKernel : std::uint8_t { Best, Portable };
+/// How CsvReader finds quotes and separators. All give identical results. Best is the fastest
+/// this build and CPU can run: Avx2 when the CPU has AVX2, PCLMULQDQ, POPCNT and BMI1, else
+/// Sse2Popcount, else Sse2 (x86_64); Neon (aarch64); else Portable (plain 64-bit integer code).
+enum class CsvKernel : std::uint8_t { Best, Portable, Sse2, Sse2Popcount, Avx2, Neon };
 
-/// "sse2", "neon" or "portable": what `kernel` runs on this build.
+/// Every kernel, for tests and benchmarks that try each one csv_kernel_available() says runs.
+inline constexpr CsvKernel kCsvKernels[] = {CsvKernel::Best, CsvKernel::Portable,
+                                            CsvKernel::Sse2, CsvKernel::Sse2Popcount,
+                                            CsvKernel::Avx2, CsvKernel::Neon};
+
+/// Whether this build and CPU can run `kernel` (Best and Portable always can).
+[[nodiscard]] bool csv_kernel_available(CsvKernel kernel);
+
+/// "avx2", "sse2+popcnt", "sse2", "neon" or "portable": what `kernel` runs on this build and CPU
+/// ("unavailable" for a kernel it cannot run).
 const char* csv_kernel_name(CsvKernel kernel);
 
 /// The header row of a file. Names are unquoted; views are valid during on_header() only.
@@ -117,7 +127,7 @@ protected:
 /// - finish() inside a quoted field is Truncated ("csv: file ends inside a quoted field"), or
 ///   LimitExceeded when that unfinished record already has more than max_row_bytes.
 /// After an error, write() and finish() return the same error again until reset().
-class CsvReader final : public ByteSink {
+class CsvReader final : public BufferedSink {
 public:
   CsvReader(CsvLimits limits, CsvConsumer& consumer) : m_limits(limits), m_consumer(&consumer) {}
 
@@ -129,12 +139,16 @@ public:
   Status init(Arena& arena);
   /// Starts a new file (a new header, line 1, counters zero); keeps the buffers.
   void reset();
-  /// Chooses the scanning code (for tests and benchmarks); Best by default.
-  void set_kernel(CsvKernel kernel) { m_kernel = kernel; }
+  /// Chooses the scanning code (for tests and benchmarks); Best by default. A kernel that
+  /// csv_kernel_available() refuses is a bug (EC_CHECK).
+  void set_kernel(CsvKernel kernel);
 
   /// Parses what is buffered: rows are only parsed when the buffer is full, so callbacks for a
   /// chunk may come during a later write() or finish().
   Status write(Bytes chunk) override;
+  /// The free end of the row buffer (empty when it is full: write() then parses to make room).
+  MutableBytes write_space() override;
+  Status commit_written(std::size_t bytes) override;
   /// Delivers a last row without a final newline; Truncated for an unterminated quote. Once per
   /// file: call reset() before the next file.
   Status finish() override;

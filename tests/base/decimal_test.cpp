@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace ec {
@@ -69,6 +70,47 @@ TEST(Decimal, ManyDigitsKeepTheSignificantOnes) {
   EXPECT_EQ(round_trip("0.1234567890123456789012345678901234567890"), "0.123456789012345679");
   EXPECT_EQ(round_trip("1.000000000000000000000000000000000000000000000000000", 2), "1.00");
   EXPECT_EQ(round_trip("12345678901234567890", 0), "12345678901234567890");
+}
+
+TEST(Decimal, ShortTextsAgreeWithTheGeneralPath) {
+  // Up to 19 digits take a one-multiply path; padding the same value with zeros past 19 digits
+  // sends it the general way. Both must give the same value, or the same error.
+  std::mt19937 random(7);
+  int compared = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string sign = round % 3 == 0 ? "-" : (round % 7 == 0 ? "+" : "");
+    std::string integer = std::to_string(random() % 1000000000u);
+    if (round % 5 == 0)
+      integer = round % 2 ? "0" : "";
+    std::string fraction = std::to_string(random() % 100000000u);
+    if (round % 4 == 0)
+      fraction = std::string(random() % 12, '0') + fraction;
+    if (round % 9 == 0 && !integer.empty())
+      fraction = ""; // no fraction digits, maybe a trailing point
+    std::string exponent;
+    if (round % 2 == 0) {
+      int value = static_cast<int>(random() % 40);
+      exponent = std::string(round % 4 == 0 ? "E" : "e") + (round % 8 == 0 ? "+" : "-") +
+                 std::to_string(value);
+    }
+    std::string text = sign + integer + "." + fraction + exponent;
+    std::string padded =
+        sign + std::string(21, '0') + integer + "." + fraction + std::string(21, '0') + exponent;
+    std::string expected = round_trip(padded);
+    EXPECT_EQ(round_trip(text), expected) << text << " vs " << padded;
+    compared += expected.rfind("error:", 0) == 0 ? 0 : 1;
+  }
+  EXPECT_GT(compared, 15000);
+  EXPECT_EQ(round_trip("1.25E-4"), "0.000125000000000000");
+  EXPECT_EQ(round_trip("-3.692E-4"), "-0.000369200000000000");
+  EXPECT_EQ(round_trip("9999999999999999999", 0), "9999999999999999999");
+  EXPECT_EQ(round_trip("99999999999999999999", 0), "99999999999999999999");
+  EXPECT_EQ(round_trip("1e19", 0), "10000000000000000000");
+  EXPECT_EQ(round_trip("1e2"), "100.000000000000000000");
+  EXPECT_EQ(round_trip("-0.0"), "0.000000000000000000");
+  EXPECT_EQ(round_trip("1e"), "error:invalid-input");
+  EXPECT_EQ(round_trip("1.5x"), "error:invalid-input");
+  EXPECT_EQ(round_trip("1.2.3"), "error:invalid-input");
 }
 
 TEST(Decimal, FormatRoundsHalfToEvenAndNeverPrintsNegativeZero) {

@@ -750,6 +750,112 @@ TEST(InflateStage, DownstreamErrorStopsTheStageAndComesBackUnchanged) {
   }
 }
 
+/// A downstream that lends space of random sizes (sometimes none, so write() is used too), as
+/// CsvReader lends its row buffer, and keeps what is committed or written.
+class LendingSink final : public BufferedSink {
+public:
+  explicit LendingSink(std::uint32_t seed) : m_random(seed) {}
+
+  MutableBytes write_space() override {
+    const std::size_t size = m_random() % 4 == 0 ? 0 : 1 + m_random() % 3000;
+    m_space.assign(size, 0xee);
+    return {m_space.data(), m_space.size()};
+  }
+  Status commit_written(std::size_t bytes) override {
+    EXPECT_LE(bytes, m_space.size());
+    ++commits;
+    return keep(Bytes(m_space.data(), std::min(bytes, m_space.size())));
+  }
+  Status write(Bytes chunk) override {
+    ++writes;
+    return keep(chunk);
+  }
+  Status finish() override { return {}; }
+
+  std::string out;
+  int commits = 0;
+  int writes = 0;
+  std::size_t fail_at_bytes = SIZE_MAX;
+
+private:
+  Status keep(Bytes chunk) {
+    out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+    if (out.size() >= fail_at_bytes)
+      return make_error(ErrorCode::Io, "sink: disk full");
+    return {};
+  }
+
+  std::mt19937 m_random;
+  std::vector<std::uint8_t> m_space;
+};
+
+TEST(InflateStage, LendingDownstreamGetsTheSameBytesCountersAndErrors) {
+  const std::string text = csv_text(3000, 31);
+  ZipEntry deflated;
+  deflated.plain = text;
+  ZipEntry stored;
+  stored.plain = text;
+  stored.method = 0;
+  std::string corrupt = gzip(text);
+  corrupt[corrupt.size() / 2] = static_cast<char>(corrupt[corrupt.size() / 2] ^ 0x55);
+  std::string cut = gzip(text);
+  cut.resize(cut.size() / 2);
+  const std::vector<std::string> inputs = {text,
+                                           gzip(text) + gzip(text.substr(0, 999)),
+                                           build_zip({deflated}).bytes,
+                                           build_zip({stored}).bytes,
+                                           corrupt,
+                                           cut};
+  for (std::size_t index = 0; index < inputs.size(); ++index) {
+    const std::string& input = inputs[index];
+    Harness plain(4096);
+    const Outcome expected = plain.decode(input, Split::Whole);
+    for (std::uint32_t seed = 1; seed <= 3; ++seed) {
+      SCOPED_TRACE(testing::Message() << "input " << index << " seed " << seed);
+      std::vector<std::uint8_t> storage(256 * 1024);
+      Arena arena(MutableBytes(storage.data(), storage.size()));
+      LendingSink sink(seed);
+      InflateStage stage(sink);
+      ASSERT_TRUE(stage.init(arena, 4096).ok());
+      std::mt19937 random(seed);
+      Status status;
+      for (std::size_t at = 0; at < input.size() && status.ok();) {
+        const std::size_t size = std::min<std::size_t>(input.size() - at, random() % 900);
+        status = stage.write(as_bytes(input).subspan(at, size));
+        at += size;
+      }
+      if (status.ok())
+        status = stage.finish();
+      ASSERT_EQ(status.ok(), expected.ok);
+      if (!status.ok()) {
+        EXPECT_EQ(status.error().code, expected.error.code);
+        EXPECT_STREQ(status.error().message, expected.error.message);
+        EXPECT_EQ(status.error().position, expected.error.position);
+      }
+      EXPECT_TRUE(sink.out == expected.out);
+      EXPECT_EQ(stage.crc32(), expected.crc);
+      EXPECT_EQ(stage.bytes_out(), expected.bytes_out);
+      if (index == 1 || index == 2) { // inflated: into lent space, and by write() when none
+        EXPECT_GT(sink.commits, 10);
+        EXPECT_GT(sink.writes, 0);
+      }
+    }
+  }
+  // An error from commit_written() stops the stage and comes back unchanged.
+  std::vector<std::uint8_t> storage(256 * 1024);
+  Arena arena(MutableBytes(storage.data(), storage.size()));
+  LendingSink sink(7);
+  sink.fail_at_bytes = 5000;
+  InflateStage stage(sink);
+  ASSERT_TRUE(stage.init(arena, 4096).ok());
+  Status status = stage.write(as_bytes(gzip(text)));
+  ASSERT_FALSE(status.ok());
+  EXPECT_STREQ(status.error().message, "sink: disk full");
+  EXPECT_EQ(status.error().where, ErrorWhere::None);
+  EXPECT_LT(sink.out.size(), 5000u + 4096u);
+  EXPECT_FALSE(stage.finish().ok());
+}
+
 TEST(InflateStage, ArenaTooSmallAtInit) {
   struct Step {
     long successes;

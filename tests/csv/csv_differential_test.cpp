@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 namespace ec {
 namespace {
 
+using csv_test::kernels_under_test;
 using csv_test::reference;
 using csv_test::run;
 using csv_test::RunOptions;
@@ -102,7 +104,7 @@ RunOptions random_options(std::mt19937& random) {
 void check_against_reference(const std::string& input, RunOptions options, std::uint32_t seed,
                              bool one_byte) {
   const std::string expected = reference(input, options.limits, options.selection);
-  for (CsvKernel kernel : {CsvKernel::Best, CsvKernel::Portable}) {
+  for (CsvKernel kernel : kernels_under_test()) {
     options.kernel = kernel;
     options.split = Split::Whole;
     ASSERT_EQ(run(input, options), expected)
@@ -112,6 +114,10 @@ void check_against_reference(const std::string& input, RunOptions options, std::
     options.seed = seed;
     ASSERT_EQ(run(input, options), expected)
         << "seed " << seed << " random split " << csv_kernel_name(kernel) << " input "
+        << csv_test::escape(input);
+    options.split = Split::Lent;
+    ASSERT_EQ(run(input, options), expected)
+        << "seed " << seed << " lent space " << csv_kernel_name(kernel) << " input "
         << csv_test::escape(input);
     if (one_byte) {
       options.split = Split::OneByte;
@@ -179,6 +185,26 @@ TEST(CsvDifferential, LargeInputsAcrossManyWindows) {
   }
 }
 
+TEST(CsvScanKernels, BestIsOneOfTheAvailableKernels) {
+  const std::string best = csv_kernel_name(CsvKernel::Best);
+  std::vector<std::string> names;
+  for (CsvKernel kernel : kernels_under_test())
+    names.push_back(csv_kernel_name(kernel));
+  EXPECT_NE(std::find(names.begin(), names.end(), best), names.end()) << best;
+  EXPECT_TRUE(csv_kernel_available(CsvKernel::Portable));
+  EXPECT_STREQ(csv_kernel_name(CsvKernel::Portable), "portable");
+#if defined(EC_CSV_HAVE_SSE2)
+  // x86_64 always has SSE2; AVX2 and POPCNT depend on the CPU.
+  EXPECT_TRUE(csv_kernel_available(CsvKernel::Sse2));
+  EXPECT_FALSE(csv_kernel_available(CsvKernel::Neon));
+  EXPECT_STREQ(csv_kernel_name(CsvKernel::Neon), "unavailable");
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+      __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi")) {
+    EXPECT_EQ(best, "avx2");
+  }
+#endif
+}
+
 TEST(CsvScanKernels, BestAgreesWithPortableAndBytewise) {
   std::mt19937 random(42);
   static const std::uint8_t kBytes[] = {'a', ',', '"', '\r', '\n', 0x00, 0x80, 0xff, 0x22 ^ 0x80};
@@ -196,8 +222,13 @@ TEST(CsvScanKernels, BestAgreesWithPortableAndBytewise) {
       expected.newline |= data[index] == '\n' ? bit : 0;
       expected.carriage_return |= data[index] == '\r' ? bit : 0;
     }
-    for (csv_scan::BlockMasks masks :
-         {csv_scan::BestKernel::classify(data), csv_scan::PortableKernel::classify(data)}) {
+    std::vector<csv_scan::BlockMasks> results = {csv_scan::BestKernel::classify(data),
+                                                 csv_scan::PortableKernel::classify(data)};
+#if defined(EC_CSV_HAVE_AVX2)
+    if (csv_kernel_available(CsvKernel::Avx2))
+      results.push_back(csv_scan::Avx2Kernel::classify(data));
+#endif
+    for (csv_scan::BlockMasks masks : results) {
       ASSERT_EQ(masks.quote, expected.quote) << round;
       ASSERT_EQ(masks.separator, expected.separator) << round;
       ASSERT_EQ(masks.newline, expected.newline) << round;
@@ -210,6 +241,11 @@ TEST(CsvScanKernels, BestAgreesWithPortableAndBytewise) {
       prefix |= running << index;
     }
     ASSERT_EQ(csv_scan::prefix_xor(bits), prefix) << round;
+#if defined(EC_CSV_HAVE_AVX2)
+    if (csv_kernel_available(CsvKernel::Avx2)) {
+      ASSERT_EQ(csv_scan::Avx2Kernel::quote_prefix_xor(bits), prefix) << round;
+    }
+#endif
   }
 }
 

@@ -16,7 +16,7 @@ namespace ec::csv_test {
 inline std::vector<std::pair<std::string, RunOptions>> all_splits(const RunOptions& base,
                                                                   int random_seeds = 5) {
   std::vector<std::pair<std::string, RunOptions>> runs;
-  for (CsvKernel kernel : {CsvKernel::Best, CsvKernel::Portable}) {
+  for (CsvKernel kernel : kernels_under_test()) {
     std::string name = csv_kernel_name(kernel);
     RunOptions options = base;
     options.kernel = kernel;
@@ -28,6 +28,8 @@ inline std::vector<std::pair<std::string, RunOptions>> all_splits(const RunOptio
       options.split = Split::Random;
       options.seed = static_cast<std::uint32_t>(seed);
       runs.emplace_back(name + " random seed " + std::to_string(seed), options);
+      options.split = Split::Lent;
+      runs.emplace_back(name + " lent seed " + std::to_string(seed), options);
     }
   }
   return runs;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
@@ -223,8 +224,19 @@ public:
   bool m_stop_on_malformed = false;
 };
 
-/// How the input is pushed.
-enum class Split { Whole, OneByte, Random, At };
+/// How the input is pushed. Lent fills random parts of the reader's write_space() (as
+/// InflateStage does), with a write() now and then and whenever no space is lent.
+enum class Split { Whole, OneByte, Random, At, Lent };
+
+/// Each kernel this build and CPU can run (Best is one of them, so it is left out): tests run
+/// their input through all of them and expect identical transcripts.
+inline std::vector<CsvKernel> kernels_under_test() {
+  std::vector<CsvKernel> kernels;
+  for (CsvKernel kernel : kCsvKernels)
+    if (kernel != CsvKernel::Best && csv_kernel_available(kernel))
+      kernels.push_back(kernel);
+  return kernels;
+}
 
 struct RunOptions {
   CsvLimits limits{};
@@ -264,11 +276,21 @@ inline std::string run(const std::string& input, const RunOptions& options) {
   std::size_t offset = 0;
   while (offset < bytes.size() && status.ok()) {
     std::size_t take = bytes.size() - offset;
+    if (options.split == Split::Lent && random() % 4 != 0) {
+      MutableBytes space = reader.write_space();
+      if (!space.empty()) {
+        take = std::min({take, space.size(), std::size_t{1 + random() % 4096}});
+        std::memcpy(space.data(), bytes.data() + offset, take);
+        status = reader.commit_written(take);
+        offset += take;
+        continue;
+      }
+    }
     if (options.split == Split::OneByte) {
       take = 1;
     } else if (options.split == Split::At && offset < options.split_at) {
       take = std::min(take, options.split_at - offset);
-    } else if (options.split == Split::Random) {
+    } else if (options.split == Split::Random || options.split == Split::Lent) {
       // Mostly small pieces, sometimes big ones, sometimes empty writes.
       std::uint32_t kind = random() % 8;
       std::size_t most = kind == 0 ? 0 : kind < 6 ? 1 + random() % 16 : 1 + random() % 4096;

@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   const std::string expected = csv_test::reference(input, options.limits, options.selection);
-  for (CsvKernel kernel : {CsvKernel::Best, CsvKernel::Portable}) {
+  for (CsvKernel kernel : csv_test::kernels_under_test()) {
     options.kernel = kernel;
     options.split = csv_test::Split::Whole;
     require_same(expected, csv_test::run(input, options), "whole");
