@@ -2,6 +2,7 @@
 #include "core/codec/inflate_stage.h"
 
 #include "core/codec/crc32_concat.h"
+#include "core/codec/crc32_fast.h"
 
 #define ZLIB_CONST
 #include <zlib.h>
@@ -37,6 +38,16 @@ constexpr std::size_t kMaxZlibOutputBytes = std::size_t{1} << 30;
 // Window bytes inflated when a lending downstream is full: its write() of them parses and frees
 // its buffer, and the output after that goes into the lent space again.
 constexpr std::size_t kLenderFullBytes = 4096;
+// Output offered while zlib reads a gzip header: zlib checks the header's own CRC only while its
+// data check is on, so that stays on until the header is read, over at most this much output.
+constexpr std::size_t kHeaderOutputBytes = 1;
+constexpr std::size_t kGzipTrailerBytes = 8; // CRC-32, then ISIZE, little-endian
+
+// zlib's stream and the header record inflateGetHeader fills, in one arena allocation.
+struct ZlibParts {
+  z_stream stream;
+  gz_header header;
+};
 
 // Local file header field offsets.
 constexpr std::size_t kLocalFlags = 6;
@@ -112,7 +123,8 @@ Status InflateStage::init(Arena& arena, std::uint32_t window_bytes) {
     return make_error(ErrorCode::InvalidArgument, "inflate: init called twice");
   if (window_bytes == 0)
     return make_error(ErrorCode::InvalidArgument, "inflate: output window is empty");
-  z_stream* stream = arena.make<z_stream>();
+  ZlibParts* parts = arena.make<ZlibParts>();
+  z_stream* stream = parts ? &parts->stream : nullptr;
   if (!stream)
     return make_error(ErrorCode::OutOfMemory, "inflate: out of memory").with_detail("zlib stream");
   void* window = arena.allocate(window_bytes);
@@ -128,6 +140,7 @@ Status InflateStage::init(Arena& arena, std::uint32_t window_bytes) {
   if (rc != Z_OK)
     return make_lib_error(ErrorCode::Internal, "inflate: zlib failed to start", ErrorLib::Zlib, rc);
   m_zstream = stream;
+  m_gz_header = &parts->header;
   m_window = static_cast<std::uint8_t*>(window);
   m_window_bytes = window_bytes;
   reset();
@@ -144,6 +157,8 @@ void InflateStage::reset() {
   m_bytes_out = 0;
   m_crc32 = 0;
   m_member_bytes_out = 0;
+  m_member_crc32 = 0;
+  m_member_header_done = false;
   m_consumed = 0;
   m_unit_offset = 0;
   m_carry_bytes = 0;
@@ -162,10 +177,10 @@ void InflateStage::reset() {
 }
 
 std::uint32_t InflateStage::crc32() const {
-  // Inside a gzip member zlib keeps the member's CRC-32 (it checks the trailer with it), so the
+  // Inside a gzip member the member's own CRC-32 is kept (the trailer is checked with it), so the
   // output is not run through crc32 twice; the file's CRC is the members' CRCs joined.
   if (m_phase == Phase::GzipMember && m_member_bytes_out > 0)
-    return crc32_concat(m_crc32, static_cast<std::uint32_t>(m_zstream->adler), m_member_bytes_out);
+    return crc32_concat(m_crc32, m_member_crc32, m_member_bytes_out);
   return m_crc32;
 }
 
@@ -320,8 +335,7 @@ Status InflateStage::emit(Bytes plain, CrcUpdate crc_update) {
   while (!plain.empty()) {
     const Bytes piece = plain.first(std::min<std::size_t>(plain.size(), m_window_bytes));
     if (crc_update == CrcUpdate::Here)
-      m_crc32 = static_cast<std::uint32_t>(
-          ::crc32(m_crc32, piece.data(), static_cast<uInt>(piece.size())));
+        m_crc32 = crc32_update(m_crc32, piece);
     m_bytes_out += piece.size();
     Status status = m_downstream->write(piece);
     if (!status.ok())
@@ -333,8 +347,7 @@ Status InflateStage::emit(Bytes plain, CrcUpdate crc_update) {
 
 Status InflateStage::commit_lent(Bytes plain, CrcUpdate crc_update) {
   if (crc_update == CrcUpdate::Here)
-    m_crc32 =
-        static_cast<std::uint32_t>(::crc32(m_crc32, plain.data(), static_cast<uInt>(plain.size())));
+    m_crc32 = crc32_update(m_crc32, plain);
   m_bytes_out += plain.size();
   Status status = m_lender->commit_written(plain.size());
   if (!status.ok())
@@ -420,8 +433,15 @@ Status InflateStage::start_gzip_member() {
   if (rc != Z_OK)
     return fail(make_lib_error(ErrorCode::Internal, "gzip: zlib refused to reset", ErrorLib::Zlib,
                                rc));
+  // zlib fills the record, and sets done, once it has read (and checked) the header.
+  *m_gz_header = gz_header{};
+  if (inflateGetHeader(m_zstream, m_gz_header) != Z_OK)
+    return fail(make_error(ErrorCode::Internal, "gzip: zlib refused the header record"));
   m_phase = Phase::GzipMember;
   m_member_bytes_out = 0;
+  m_member_crc32 = 0;
+  m_member_header_done = false;
+  std::memset(m_trailer, 0, sizeof(m_trailer));
   m_consumed -= sizeof(kGzipMagic);
   Bytes magic(kGzipMagic, sizeof(kGzipMagic));
   EC_TRY(inflate_some(magic));
@@ -467,21 +487,34 @@ Status InflateStage::inflate_some(Bytes& data) {
       out = MutableBytes(m_window, m_lender != nullptr
                                        ? std::min<std::size_t>(m_window_bytes, kLenderFullBytes)
                                        : m_window_bytes);
-    const std::size_t out_bytes = std::min(out.size(), kMaxZlibOutputBytes);
+    const bool gzip = m_phase == Phase::GzipMember;
+    const std::size_t out_bytes =
+        std::min(out.size(), gzip && !m_member_header_done ? kHeaderOutputBytes : kMaxZlibOutputBytes);
     stream.next_out = out.data();
     stream.avail_out = static_cast<uInt>(out_bytes);
     const int rc = ::inflate(&stream, Z_NO_FLUSH);
     const std::size_t taken = offered - stream.avail_in;
     const std::size_t produced = out_bytes - stream.avail_out;
+    if (gzip) {
+      keep_trailer_bytes(data.first(taken));
+      if (!m_member_header_done && m_gz_header->done == 1) {
+        // From here on zlib neither runs crc32 nor compares the trailer: produced bytes are
+        // checked here (see check_gzip_trailer).
+        if (inflateValidate(&stream, 0) != Z_OK)
+          return fail(make_error(ErrorCode::Internal, "gzip: zlib refused to skip its check"));
+        m_member_header_done = true;
+      }
+    }
     data = data.subspan(taken);
     m_consumed += taken;
     m_entry_in += taken;
     if (produced > 0) {
-      const CrcUpdate crc_update =
-          m_phase == Phase::GzipMember ? CrcUpdate::ByZlib : CrcUpdate::Here;
-      if (m_phase == Phase::GzipMember)
-        m_member_bytes_out += produced;
       const Bytes plain(out.data(), produced);
+      const CrcUpdate crc_update = gzip ? CrcUpdate::ByCaller : CrcUpdate::Here;
+      if (gzip) { // before emitting: a lender may reuse its space once the bytes are committed
+        m_member_bytes_out += produced;
+        m_member_crc32 = crc32_update(m_member_crc32, plain);
+      }
       EC_TRY(lent ? commit_lent(plain, crc_update) : emit(plain, crc_update));
     }
     switch (rc) {
@@ -529,11 +562,37 @@ Error InflateStage::zlib_error(int code) const {
   return error.with_detail(zlib_message).at(ErrorWhere::ByteOffset, last_read);
 }
 
+void InflateStage::keep_trailer_bytes(Bytes consumed) {
+  if (consumed.size() >= kGzipTrailerBytes) {
+    std::memcpy(m_trailer, consumed.data() + consumed.size() - kGzipTrailerBytes, kGzipTrailerBytes);
+    return;
+  }
+  const std::size_t kept = kGzipTrailerBytes - consumed.size();
+  std::memmove(m_trailer, m_trailer + consumed.size(), kept);
+  std::memcpy(m_trailer + kept, consumed.data(), consumed.size());
+}
+
+Status InflateStage::check_gzip_trailer() {
+  // zlib has taken the 8 trailer bytes last (its data check is off); the errors are the ones zlib
+  // gives with the check on, at the same offsets: the last byte of the field that differs.
+  EC_CHECK(m_member_header_done && m_consumed >= kGzipTrailerBytes);
+  if (read32(m_trailer) != m_member_crc32)
+    return fail(make_lib_error(ErrorCode::Corrupt, "gzip: crc-32 mismatch", ErrorLib::Zlib,
+                               Z_DATA_ERROR)
+                    .with_detail("incorrect data check")
+                    .at(ErrorWhere::ByteOffset, m_consumed - 5));
+  if (read32(m_trailer + 4) != static_cast<std::uint32_t>(m_member_bytes_out))
+    return fail(make_lib_error(ErrorCode::Corrupt, "gzip: size mismatch", ErrorLib::Zlib,
+                               Z_DATA_ERROR)
+                    .with_detail("incorrect length check")
+                    .at(ErrorWhere::ByteOffset, m_consumed - 1));
+  return {};
+}
+
 Status InflateStage::end_of_deflate_stream() {
   if (m_phase == Phase::GzipMember) {
-    // zlib has checked the trailer's CRC-32 and length against this member's output.
-    m_crc32 = crc32_concat(m_crc32, static_cast<std::uint32_t>(m_zstream->adler),
-                           m_member_bytes_out);
+    EC_TRY(check_gzip_trailer());
+    m_crc32 = crc32_concat(m_crc32, m_member_crc32, m_member_bytes_out);
     m_member_bytes_out = 0;
     m_phase = Phase::GzipBetween;
     m_carry_bytes = 0;

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 struct z_stream_s; // zlib's stream, kept out of this header
+struct gz_header_s; // zlib's gzip header record
 
 namespace ec {
 
@@ -81,7 +82,7 @@ private:
     Finished,      // finish() succeeded
   };
 
-  enum class CrcUpdate : std::uint8_t { Here, ByZlib };   // who runs crc32 over emitted bytes
+  enum class CrcUpdate : std::uint8_t { Here, ByCaller }; // who runs crc32 over emitted bytes
   enum class InputEnd : std::uint8_t { NotYet, Reached }; // whether finish() has been called
   enum class ZlibWindow : std::uint8_t { NotYet, Taken };
 
@@ -106,10 +107,13 @@ private:
   Status commit_lent(Bytes plain, CrcUpdate crc_update);
   bool collect(Bytes& data, std::size_t want);
   [[nodiscard]] Error zlib_error(int code) const;
+  void keep_trailer_bytes(Bytes consumed);
+  Status check_gzip_trailer();
 
   ByteSink* m_downstream;
   BufferedSink* m_lender = nullptr; // m_downstream, when it lends its buffer
   z_stream_s* m_zstream = nullptr; // in m_arena
+  gz_header_s* m_gz_header = nullptr; // in m_arena: tells when zlib has read a member's header
   std::uint8_t* m_window = nullptr; // in m_arena, m_window_bytes long
   std::uint32_t m_window_bytes = 0;
   ZlibWindow m_zlib_window = ZlibWindow::NotYet; // zlib's own 32 KiB, kept across files
@@ -121,6 +125,10 @@ private:
   std::uint64_t m_bytes_out = 0;
   std::uint32_t m_crc32 = 0;          // gzip: of the members before the current one
   std::uint64_t m_member_bytes_out = 0; // gzip: output of the current member
+  std::uint32_t m_member_crc32 = 0;     // gzip: CRC-32 of the current member's output
+  // gzip: zlib checks the header (and its FHCRC); the data CRC-32 and ISIZE are checked here.
+  bool m_member_header_done = false;
+  std::uint8_t m_trailer[8] = {};       // gzip: the last 8 input bytes zlib took (the trailer at the end)
   std::uint64_t m_consumed = 0;       // input bytes taken so far (offsets of errors)
   std::uint64_t m_unit_offset = 0;    // where the current header or descriptor starts
 

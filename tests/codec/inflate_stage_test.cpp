@@ -518,6 +518,38 @@ TEST(InflateStage, GzipTrailerMismatchesAreNamed) {
   expect_fails(harness, second, ErrorCode::Corrupt, "gzip: crc-32 mismatch", second.size() - 5);
 }
 
+TEST(InflateStage, GzipEveryTrailerBitIsChecked) {
+  // The stage checks the trailer itself (zlib's check is off): a member spanning many windows,
+  // each of the 64 trailer bits flipped alone, must fail on the field it is in, and nothing else.
+  Harness harness(512);
+  const std::string text = csv_text(2000, 14);
+  const std::string member = gzip(text);
+  ASSERT_GT(text.size(), 100u * 512u);
+  for (std::size_t bit = 0; bit < 64; ++bit) {
+    SCOPED_TRACE(bit);
+    std::string input = member + member; // the second member's trailer is altered
+    input[input.size() - 8 + bit / 8] ^= static_cast<char>(1 << (bit % 8));
+    if (bit < 32)
+      expect_fails(harness, input, ErrorCode::Corrupt, "gzip: crc-32 mismatch", input.size() - 5);
+    else
+      expect_fails(harness, input, ErrorCode::Corrupt, "gzip: size mismatch", input.size() - 1);
+  }
+  expect_decodes(harness, member + member, text + text, InputFormat::Gzip);
+}
+
+TEST(InflateStage, GzipHeaderCrcIsStillChecked) {
+  Harness harness;
+  const std::string text = csv_text(30, 15);
+  GzipHeaderFields fields;
+  fields.header_crc = true;
+  std::string input = gzip(text, &fields);
+  expect_decodes(harness, input, text, InputFormat::Gzip);
+  input[10] ^= 1; // FHCRC: the two bytes after the 10-byte header
+  expect_fails(harness, input, ErrorCode::Corrupt, "gzip: corrupt compressed data", 11);
+  Outcome outcome = harness.decode(input, Split::Whole);
+  EXPECT_STREQ(outcome.error.detail, "header crc mismatch");
+}
+
 TEST(InflateStage, GzipMagicAloneIsTruncated) {
   Harness harness;
   expect_fails(harness, std::string("\x1f\x8b", 2), ErrorCode::Truncated,
