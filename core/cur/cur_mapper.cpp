@@ -153,10 +153,14 @@ Status CurMapper::add_row(const CurFields& fields, std::uint64_t line) {
   UnixSeconds usage_start = 0;
   if (!parse_time_cached(fields[CurRole::UsageStart], m_usage_cache, usage_start))
     return reject(line, "cur: usage start is not a timestamp");
-  CivilTime period = civil_from_seconds(period_start);
-  if (period.year < 1900 || period.year > 4999) // the table packs the period into 16 bits
-    return reject(line, "cur: billing period start is out of range (years 1900-4999)");
-  key.billing_period = period.year * 100 + period.month;
+  if (period_start != m_period_start) { // every row of a file has the same period start
+    CivilTime period = civil_from_seconds(period_start);
+    if (period.year < 1900 || period.year > 4999) // the table packs the period into 16 bits
+      return reject(line, "cur: billing period start is out of range (years 1900-4999)");
+    m_period_start = period_start;
+    m_billing_period = period.year * 100 + period.month;
+  }
+  key.billing_period = m_billing_period;
   key.hour_start = hour_floor(usage_start);
 
   HourTotals totals;

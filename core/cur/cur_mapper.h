@@ -81,6 +81,8 @@ private:
   };
   TimeCache m_period_cache;
   TimeCache m_usage_cache;
+  UnixSeconds m_period_start = INT64_MIN; ///< the last valid period start and its YYYYMM
+  std::int32_t m_billing_period = 0;
 };
 
 } // namespace ec
