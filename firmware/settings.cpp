@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <sys/stat.h>
 #include <vector>
 
 namespace ec::firmware {
@@ -16,10 +15,9 @@ int load_settings(const CliArgs& args, Settings& settings) {
   const char* path = args.value("config");
   if (!path) {
     const char* from_environment = std::getenv("EDGECUR_CONFIG");
-    struct stat status {};
     if (from_environment && *from_environment)
       path = from_environment;
-    else if (stat(kDefaultConfigPath, &status) == 0)
+    else if (platform::file_status(kDefaultConfigPath).ok())
       path = kDefaultConfigPath;
   }
   if (path) {
