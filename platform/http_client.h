@@ -4,10 +4,10 @@
 #include "core/base/byte_sink.h"
 #include "core/base/bytes.h"
 #include "core/base/result.h"
+#include "core/net/http_message.h"
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string_view>
 
@@ -27,15 +27,6 @@ inline constexpr std::size_t kMaxSettingBytes = 4096;
 /// The part of a non-2xx body kept when the body was meant for a ByteSink (an AWS error document
 /// is well under 1 KiB; the rest is counted and dropped).
 inline constexpr std::size_t kMaxErrorBodyBytes = 8 * 1024;
-/// Response header values captured (longer ones are LimitExceeded, so an ETag is never cut).
-inline constexpr std::size_t kMaxDateBytes = 64;
-inline constexpr std::size_t kMaxETagBytes = 256;
-inline constexpr std::size_t kMaxContentRangeBytes = 96;
-inline constexpr std::size_t kMaxContentTypeBytes = 128;
-inline constexpr std::size_t kMaxRequestIdBytes = 128;
-inline constexpr std::size_t kMaxRetryAfterBytes = 64;
-inline constexpr std::size_t kMaxRegionHeaderBytes = 64;
-
 /// How the client connects. Views only need to live during HttpClient::open (libcurl copies them).
 ///
 /// Proxies: when `proxy` is empty, libcurl reads the usual environment variables, as curl(1) does:
@@ -57,85 +48,6 @@ struct HttpSettings {
   std::uint32_t low_speed_bytes_per_second = 1024;
   std::uint32_t low_speed_timeout_ms = 60'000;
   std::uint32_t total_timeout_ms = 0; ///< one request, connect included; 0: no limit
-};
-
-enum class HttpMethod : std::uint8_t { Get, Head, Post, Put, Delete };
-
-/// "GET", "HEAD"...: what to sign (SigningInput::method).
-const char* method_name(HttpMethod method);
-
-/// One request header, sent exactly as given. Views owned by the caller.
-struct RequestHeader {
-  std::string_view name;
-  std::string_view value; ///< empty sends "Name:" with no value
-};
-
-/// A request, already signed by the caller (core/aws/sigv4.h). Views must live during send().
-/// The client adds nothing a signature covers: no Accept, no Expect, no Content-Type, no
-/// User-Agent, no Accept-Encoding; Host comes from the URL (unless given here) and Content-Length
-/// from the body (POST/PUT). Dot segments and `//` in the path are sent as they are.
-struct HttpRequest {
-  HttpMethod method = HttpMethod::Get;
-  /// Absolute http:// or https:// URL, percent-encoded as signed. Its query may hold secrets (a
-  /// presigned URL): it never appears in an Error.
-  std::string_view url;
-  std::span<const RequestHeader> headers; ///< at most kMaxRequestHeaders; no CR or LF anywhere
-  Bytes body;                             ///< POST and PUT only
-};
-
-/// The response headers edgecur uses, copied into fixed buffers. Of a header sent twice the last
-/// wins. Views are valid as long as this object.
-class ResponseHeaders {
-public:
-  [[nodiscard]] std::string_view date() const { return m_date.view(); }
-  [[nodiscard]] std::string_view etag() const { return m_etag.view(); } ///< quotes included
-  [[nodiscard]] std::string_view content_range() const { return m_content_range.view(); }
-  [[nodiscard]] std::string_view content_type() const { return m_content_type.view(); }
-  [[nodiscard]] std::string_view request_id() const {
-    return m_request_id.view();
-  } ///< x-amz-request-id
-  [[nodiscard]] std::string_view retry_after() const { return m_retry_after.view(); }
-  /// x-amz-bucket-region: where a bucket really is (with 301 PermanentRedirect, 400 wrong region).
-  [[nodiscard]] std::string_view bucket_region() const { return m_bucket_region.view(); }
-  /// Content-Length as sent (for HEAD: the object's size); nullopt when absent or not a number.
-  [[nodiscard]] std::optional<std::uint64_t> content_length() const {
-    return m_has_content_length ? std::optional<std::uint64_t>(m_content_length) : std::nullopt;
-  }
-
-  /// Used by the client while headers arrive; LimitExceeded (detail: the header name) when a
-  /// value does not fit. `name` is matched without regard to case; `value` is trimmed.
-  Status capture(std::string_view name, std::string_view value);
-  void clear();
-
-private:
-  template <std::size_t N> struct Text {
-    char data[N];
-    std::size_t size = 0;
-    [[nodiscard]] std::string_view view() const { return {data, size}; }
-  };
-  Text<kMaxDateBytes> m_date;
-  Text<kMaxETagBytes> m_etag;
-  Text<kMaxContentRangeBytes> m_content_range;
-  Text<kMaxContentTypeBytes> m_content_type;
-  Text<kMaxRequestIdBytes> m_request_id;
-  Text<kMaxRetryAfterBytes> m_retry_after;
-  Text<kMaxRegionHeaderBytes> m_bucket_region;
-  std::uint64_t m_content_length = 0;
-  bool m_has_content_length = false;
-};
-
-struct HttpResponse {
-  std::uint16_t status = 0;
-  ResponseHeaders headers;
-  /// Body bytes received: streamed to the sink, written to the buffer, or (non-2xx to a sink)
-  /// counted while only the first kMaxErrorBodyBytes were kept.
-  std::uint64_t body_bytes = 0;
-  /// The body when it did not go to a sink: the filled part of the caller's buffer (send with a
-  /// buffer), or the start of a non-2xx body (send with a sink; a view into the client, valid until
-  /// its next send). Empty otherwise.
-  Bytes body;
-  /// Connections opened for this request: 0 when a kept-alive one was reused.
-  std::uint32_t new_connections = 0;
 };
 
 /// One libcurl easy handle, reused so connections are kept alive between requests to the same
@@ -160,10 +72,10 @@ struct HttpResponse {
 ///   InvalidArgument "http: malformed URL" / "http: cannot use the CA bundle"
 ///   Unsupported "http: unsupported URL scheme"   OutOfMemory "http: out of memory"
 /// Nothing in an Error ever holds the URL, a header value or a proxy password.
-class HttpClient {
+class HttpClient final : public HttpTransport {
 public:
   HttpClient() = default;
-  ~HttpClient();
+  ~HttpClient();  // not virtual: HttpTransport's destructor is protected
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
@@ -177,12 +89,12 @@ public:
   /// body was whole). A non-2xx body never reaches the sink: its start is kept in
   /// HttpResponse::body. A sink error stops the transfer and is returned unchanged.
   /// A non-2xx status is not an Error: classify it (net/aws_error.h).
-  Result<HttpResponse> send(const HttpRequest& request, ByteSink& sink);
+  Result<HttpResponse> send(const HttpRequest& request, ByteSink& sink) override;
 
   /// Sends `request` with the whole body (any status) put in `buffer` (small API responses).
   /// LimitExceeded "http: response body larger than its buffer" (at byte buffer.size()) when it
   /// does not fit; the transfer stops there.
-  Result<HttpResponse> send(const HttpRequest& request, MutableBytes buffer);
+  Result<HttpResponse> send(const HttpRequest& request, MutableBytes buffer) override;
 
 private:
   enum class BodyTarget : std::uint8_t { Sink, Buffer };

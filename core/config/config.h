@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/base/arena.h"
+#include "core/base/log.h"
 #include "core/base/result.h"
 #include "core/base/timestamp.h"
 #include "core/config/config_diagnostics.h"
@@ -19,7 +20,6 @@ namespace ec {
 // Every string_view below points into the Arena given to load_config/parse_config_text.
 
 enum class MalformedRows : std::uint8_t { Skip, Fail };
-enum class LogLevel : std::uint8_t { Error, Warn, Info, Debug };
 enum class PermissionPolicy : std::uint8_t { Refuse, Warn };
 enum class ConnectionType : std::uint8_t { Cur, Cur2, Explicit, Local };
 inline constexpr std::size_t kConnectionTypeCount = 4;

@@ -1,0 +1,94 @@
+// core/net/http_message.cpp - ResponseHeaders capture and the method names.
+#include "core/net/http_message.h"
+
+#include <cstring>
+
+namespace ec {
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y)
+      return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n'))
+    text.remove_suffix(1);
+  return text;
+}
+
+} // namespace
+
+// ---- ResponseHeaders ------------------------------------------------------------------------
+
+Status ResponseHeaders::capture(std::string_view name, std::string_view value) {
+  value = trim(value);
+  auto store = [&](auto& field, const char* label) -> Status {
+    if (value.size() > sizeof field.data)
+      return make_error(ErrorCode::LimitExceeded, "http: response header too long")
+          .with_detail(label);
+    std::memcpy(field.data, value.data(), value.size());
+    field.size = value.size();
+    return {};
+  };
+  if (same_name(name, "Date"))
+    return store(m_date, "Date");
+  if (same_name(name, "ETag"))
+    return store(m_etag, "ETag");
+  if (same_name(name, "Content-Range"))
+    return store(m_content_range, "Content-Range");
+  if (same_name(name, "Content-Type"))
+    return store(m_content_type, "Content-Type");
+  if (same_name(name, "x-amz-request-id"))
+    return store(m_request_id, "x-amz-request-id");
+  if (same_name(name, "Retry-After"))
+    return store(m_retry_after, "Retry-After");
+  if (same_name(name, "x-amz-bucket-region"))
+    return store(m_bucket_region, "x-amz-bucket-region");
+  if (same_name(name, "Content-Length")) {
+    std::uint64_t length = 0;
+    bool valid = !value.empty() && value.size() <= 19; // below 2^63: never overflows
+    for (char c : value) {
+      if (c < '0' || c > '9') {
+        valid = false;
+        break;
+      }
+      length = length * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    m_has_content_length = valid;
+    m_content_length = valid ? length : 0;
+  }
+  return {};
+}
+
+void ResponseHeaders::clear() {
+  *this = ResponseHeaders();
+}
+
+const char* method_name(HttpMethod method) {
+  switch (method) {
+  case HttpMethod::Get:
+    return "GET";
+  case HttpMethod::Head:
+    return "HEAD";
+  case HttpMethod::Post:
+    return "POST";
+  case HttpMethod::Put:
+    return "PUT";
+  case HttpMethod::Delete:
+    return "DELETE";
+  }
+  return "GET";
+}
+
+} // namespace ec
