@@ -180,6 +180,7 @@ int run_ingest(int argc, char** argv) {
   }
   DeliveryInfo info;
   info.source = source;
+  info.scope = ""; // local files, shown as kLocalScopeLabel
   info.ingested_at = platform::wall_clock_seconds();
   PeriodOutcome outcomes[64];
   Result<std::size_t> committed = engine.commit(info, outcomes, 64);

@@ -14,10 +14,11 @@ namespace ec::firmware {
 
 static const char kReportUsage[] =
     "usage: edgecur report [--config F] [--store DB] [--format table|csv|json] [--account ID] "
-    "[--from T] [--to T] [--by hour|day|month]";
+    "[--from T] [--to T] [--by hour|day|month] [--scope CONNECTION] [--csv-names]";
 
 int run_report(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"config", "store", "format", "account", "from", "to", "by"}, {});
+  CliArgs args(argc, argv, 2, {"config", "store", "format", "account", "from", "to", "by", "scope"},
+               {"csv-names"});
   if (!args.ok() || !args.positional().empty()) {
     print_message("report: " + (args.ok() ? std::string("unexpected argument") : args.problem()));
     print_message(kReportUsage);
@@ -61,6 +62,11 @@ int run_report(int argc, char** argv) {
     (std::string(name) == "from" ? query.from : query.to) = when.value();
   }
 
+  // One connection's rows only; "" is the files of `edgecur ingest`.
+  if (const char* scope = args.value("scope"))
+    query.scope = std::string_view(scope);
+  CsvNames csv_names = args.has("csv-names") ? CsvNames::Append : CsvNames::Omit;
+
   Settings settings;
   if (int code = load_settings(args, settings); code != kExitOk)
     return code;
@@ -70,7 +76,7 @@ int run_report(int argc, char** argv) {
     return kExitStore;
   }
   platform::FdSink out(platform::Fd::Stdout);
-  ReportWriter writer(out, format);
+  ReportWriter writer(out, format, csv_names);
   Status status = store.query(query, writer);
   Status finished = writer.finish();
   if (!status.ok()) {

@@ -1,4 +1,4 @@
-// firmware/status_command.cpp - `edgecur status`: the delivery each billing period holds.
+// firmware/status_command.cpp - `edgecur status`: the delivery each scope and billing period holds.
 #include "firmware/commands.h"
 
 #include "core/store/store.h"
@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace ec::firmware {
 namespace {
@@ -16,14 +17,15 @@ class StatusPrinter final : public DeliverySink {
 public:
   Status on_delivery(const DeliveryRecord& record) override {
     if (m_count++ == 0)
-      std::printf("%-8s %-20s %12s %14s  %s\n", "period", "ingested (UTC)", "hourly rows",
-                  "line items", "delivery");
+      std::printf("%-8s %-16s %-20s %12s %14s  %s\n", "period", "scope", "ingested (UTC)",
+                  "hourly rows", "line items", "delivery");
     char when[32];
     format_timestamp(record.ingested_at, when, sizeof when);
-    std::printf("%04d-%02d  %-20s %12s %14s  %.*s\n", record.billing_period / 100,
-                record.billing_period % 100, when, group_digits(record.keys).c_str(),
-                group_digits(record.line_items).c_str(), static_cast<int>(record.identity.size()),
-                record.identity.data());
+    std::string_view scope = record.scope.empty() ? kLocalScopeLabel : record.scope;
+    std::printf("%04d-%02d  %-16.*s %-20s %12s %14s  %.*s\n", record.billing_period / 100,
+                record.billing_period % 100, static_cast<int>(scope.size()), scope.data(), when,
+                group_digits(record.keys).c_str(), group_digits(record.line_items).c_str(),
+                static_cast<int>(record.identity.size()), record.identity.data());
     std::printf("%8s  from %.*s\n", "", static_cast<int>(record.source.size()),
                 record.source.data());
     return {};

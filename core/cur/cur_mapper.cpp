@@ -3,11 +3,28 @@
 
 #include "core/base/decimal.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ec {
 
 void CurMapper::begin_file(std::uint32_t file_index) { m_file_index = file_index; }
+
+bool RowFilter::lists_sorted() const {
+  return std::is_sorted(accounts_allow.begin(), accounts_allow.end()) &&
+         std::is_sorted(accounts_deny.begin(), accounts_deny.end());
+}
+
+bool CurMapper::filtered_out(const HourKey& key) const {
+  if (m_filter.start_time != 0 && key.hour_start < m_filter.start_time)
+    return true;
+  std::uint64_t account = key.account.digits;
+  if (!m_filter.accounts_allow.empty() &&
+      !std::binary_search(m_filter.accounts_allow.begin(), m_filter.accounts_allow.end(), account))
+    return true;
+  return !m_filter.accounts_deny.empty() &&
+         std::binary_search(m_filter.accounts_deny.begin(), m_filter.accounts_deny.end(), account);
+}
 
 static constexpr Error kMissingColumn =
     make_error(ErrorCode::NotFound, "cur: missing required column");
@@ -162,6 +179,10 @@ Status CurMapper::add_row(const CurFields& fields, std::uint64_t line) {
   }
   key.billing_period = m_billing_period;
   key.hour_start = hour_floor(usage_start);
+  if (m_filtering && filtered_out(key)) {
+    ++m_filtered;
+    return {};
+  }
 
   HourTotals totals;
   totals.line_items = 1;

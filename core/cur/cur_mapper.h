@@ -7,6 +7,7 @@
 #include "core/cur/cur_columns.h"
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace ec {
@@ -26,6 +27,27 @@ struct RowLocation {
 
 inline constexpr std::uint32_t kRememberedMalformedRows = 5;
 
+/// Which valid rows are kept. A row whose key cells are valid (payer, usage account, currency,
+/// billing period and usage start) is filtered out, counted in filtered_rows() and not in
+/// rows(), when its usage account is not allowed or is denied, or when its hour starts before
+/// `start_time`; its cost cells are not read then, so a filtered row is never malformed. A row
+/// with an invalid key cell is malformed whatever the filter.
+struct RowFilter {
+  /// Usage account ids as numbers (AccountId::digits, so "000011112222" is 11112222), sorted
+  /// ascending, duplicates allowed. Empty: every account is allowed. The views must outlive
+  /// the mapper's use of them.
+  std::span<const std::uint64_t> accounts_allow;
+  std::span<const std::uint64_t> accounts_deny; ///< as accounts_allow; empty: none denied
+  UnixSeconds start_time = 0; ///< rows whose hour starts before it are filtered; 0 keeps all
+
+  /// False when either list is not sorted ascending.
+  [[nodiscard]] bool lists_sorted() const;
+  /// Whether the filter can drop anything (false: the per-row check is skipped).
+  [[nodiscard]] bool active() const {
+    return !accounts_allow.empty() || !accounts_deny.empty() || start_time != 0;
+  }
+};
+
 /// The cells of one row by role (empty = absent); views valid for one call.
 struct CurFields {
   std::string_view cell[kCurRoleCount];
@@ -43,6 +65,12 @@ public:
 
   /// The next file's rows are counted against `file_index` in malformed locations.
   void begin_file(std::uint32_t file_index);
+  /// Applies `filter` to the rows from now on. Its lists must be sorted (checked: a bug aborts).
+  void set_filter(const RowFilter& filter) {
+    EC_CHECK(filter.lists_sorted());
+    m_filter = filter;
+    m_filtering = filter.active();
+  }
 
   Status on_header(const CsvHeader& header, ColumnSelection& selection) override;
   Status on_row(const CsvRow& row) override;
@@ -53,6 +81,8 @@ public:
 
   [[nodiscard]] std::uint64_t rows() const { return m_rows; }
   [[nodiscard]] std::uint64_t malformed_rows() const { return m_malformed; }
+  /// Valid rows the filter dropped.
+  [[nodiscard]] std::uint64_t filtered_rows() const { return m_filtered; }
   /// The first kRememberedMalformedRows malformed rows.
   [[nodiscard]] const RowLocation* malformed_locations(std::uint32_t& count) const {
     count = m_malformed < kRememberedMalformedRows ? static_cast<std::uint32_t>(m_malformed)
@@ -63,6 +93,7 @@ public:
 
 private:
   Status reject(std::uint64_t line, const char* reason);
+  [[nodiscard]] bool filtered_out(const HourKey& key) const;
 
   HourTable* m_table;
   MalformedPolicy m_policy;
@@ -71,6 +102,9 @@ private:
   std::uint32_t m_file_index = 0;
   std::uint64_t m_rows = 0;
   std::uint64_t m_malformed = 0;
+  std::uint64_t m_filtered = 0;
+  RowFilter m_filter;
+  bool m_filtering = false; ///< m_filter.active(), kept so the row path tests one flag
   RowLocation m_locations[kRememberedMalformedRows];
 
   // One-entry caches: consecutive rows mostly repeat these cells. The text is copied (bounded).

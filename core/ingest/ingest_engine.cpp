@@ -1,6 +1,7 @@
 // core/ingest/ingest_engine.cpp - Construction order and the delivery life cycle.
 #include "core/ingest/ingest_engine.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ec {
@@ -11,14 +12,39 @@ IngestEngine::IngestEngine()
 std::size_t IngestEngine::arena_bytes_for(const IngestSettings& settings) {
   // Each stage states its own budget; 64 bytes of alignment slack per stage.
   return HourTable::bytes_for(settings.table_keys) + CsvReader::arena_bytes(settings.csv) +
-         settings.inflate_window_bytes + kInflateZlibArenaBytes + 3 * 64;
+         settings.inflate_window_bytes + kInflateZlibArenaBytes + 3 * 64 +
+         (settings.accounts_allow.size() + settings.accounts_deny.size()) * sizeof(std::uint64_t) +
+         2 * 64;
+}
+
+Result<std::span<const std::uint64_t>>
+IngestEngine::sorted_copy(Arena& arena, std::span<const std::uint64_t> accounts) {
+  if (accounts.empty())
+    return std::span<const std::uint64_t>();
+  EC_TRY_ASSIGN(std::uint64_t * copy,
+                arena.try_allocate_array<std::uint64_t>(accounts.size(), "ingest account filter"));
+  std::copy(accounts.begin(), accounts.end(), copy);
+  std::sort(copy, copy + accounts.size());
+  return std::span<const std::uint64_t>(copy, accounts.size());
+}
+
+void IngestEngine::reset_mapper() {
+  m_mapper = CurMapper(m_table, m_settings.malformed);
+  m_mapper.set_filter(m_filter);
 }
 
 Status IngestEngine::init(Arena& arena, const IngestSettings& settings, Store& store) {
   m_settings = settings;
   m_store = &store;
   m_staging.store = &store;
-  m_mapper = CurMapper(m_table, settings.malformed);
+  RowFilter filter;
+  EC_TRY_ASSIGN(filter.accounts_allow, sorted_copy(arena, settings.accounts_allow));
+  EC_TRY_ASSIGN(filter.accounts_deny, sorted_copy(arena, settings.accounts_deny));
+  filter.start_time = settings.start_time;
+  m_filter = filter;
+  m_settings.accounts_allow = filter.accounts_allow; // never the caller's views, which may go
+  m_settings.accounts_deny = filter.accounts_deny;
+  reset_mapper();
   m_csv = CsvReader(settings.csv, m_mapper);
   EC_TRY(m_table.init(arena, settings.table_keys, m_staging));
   EC_TRY(m_csv.init(arena));
@@ -28,7 +54,7 @@ Status IngestEngine::init(Arena& arena, const IngestSettings& settings, Store& s
 
 Status IngestEngine::begin_delivery() {
   m_table.clear();
-  m_mapper = CurMapper(m_table, m_settings.malformed);
+  reset_mapper();
   m_files = 0;
   m_spills_before = m_table.spills();
   m_bytes_in = 0;
@@ -87,6 +113,7 @@ IngestStats IngestEngine::stats() const {
   stats.bytes_out = m_bytes_out + (m_file_open ? m_inflate.bytes_out() : 0);
   stats.rows = m_mapper.rows();
   stats.malformed_rows = m_mapper.malformed_rows();
+  stats.filtered_rows = m_mapper.filtered_rows();
   stats.spills = m_table.spills() - m_spills_before;
   return stats;
 }

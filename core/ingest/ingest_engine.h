@@ -20,6 +20,13 @@ struct IngestSettings {
   std::uint32_t table_keys = 24 * 1024;
   std::uint32_t inflate_window_bytes = 64 * 1024; ///< inflate output per push into the CSV stage
   MalformedPolicy malformed = MalformedPolicy::Skip;
+  /// Usage accounts kept (12-digit ids as numbers), in any order; empty: all. init() copies and
+  /// sorts them into its arena, so the view only needs to live for init(). See RowFilter.
+  std::span<const std::uint64_t> accounts_allow;
+  std::span<const std::uint64_t> accounts_deny; ///< usage accounts dropped, as accounts_allow
+  UnixSeconds start_time = 0; ///< rows whose hour starts before it are dropped; 0 keeps all
+  // A billing period whose every row is filtered out is not in the delivery, so what the store
+  // holds for it stays (as for a period the files do not cover).
 };
 
 /// Counters of one delivery.
@@ -29,6 +36,7 @@ struct IngestStats {
   std::uint64_t bytes_out = 0; ///< plain CSV
   std::uint64_t rows = 0;      ///< line items summed
   std::uint64_t malformed_rows = 0;
+  std::uint64_t filtered_rows = 0; ///< valid rows dropped by the accounts or start-time filter
   std::uint64_t spills = 0;
 };
 
@@ -42,10 +50,12 @@ public:
   IngestEngine(const IngestEngine&) = delete;
   IngestEngine& operator=(const IngestEngine&) = delete;
 
-  /// Arena bytes init() needs for `settings` (what the firmware budgets).
+  /// Arena bytes init() needs for `settings` (what the firmware budgets), account lists
+  /// included (8 bytes per id).
   static std::size_t arena_bytes_for(const IngestSettings& settings);
 
-  /// Takes all buffers from `arena`. The store must stay open while the engine is used.
+  /// Takes all buffers from `arena` (the account lists too). The store must stay open while the
+  /// engine is used.
   Status init(Arena& arena, const IngestSettings& settings, Store& store);
 
   /// Clears what an interrupted delivery left staged; resets counters.
@@ -80,6 +90,10 @@ private:
   };
 
   void update_fingerprint();
+  void reset_mapper();
+  /// A sorted copy of `accounts` in `arena` (an empty span for an empty list).
+  static Result<std::span<const std::uint64_t>>
+  sorted_copy(Arena& arena, std::span<const std::uint64_t> accounts);
 
   Store* m_store = nullptr;
   StagingSink m_staging;
@@ -88,6 +102,7 @@ private:
   CsvReader m_csv;
   InflateStage m_inflate;
   IngestSettings m_settings;
+  RowFilter m_filter; ///< its lists point into init()'s arena
   std::uint32_t m_files = 0;
   bool m_file_open = false;
   std::uint64_t m_spills_before = 0;

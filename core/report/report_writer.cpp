@@ -9,19 +9,23 @@ namespace ec {
 namespace {
 
 // Room kept free before each row or totals line: the longest one is a json row, about 480 bytes
-// with 19-digit account ids and 47-character costs.
+// with 19-digit account ids and 47-character costs, plus an account name of at most
+// kAccountNameMaxBytes that escaping may double (control characters never reach it).
 constexpr std::size_t kMaxLineBytes = 1024;
 static_assert(kReportBufferBytes >= 2 * kMaxLineBytes, "a line must fit the buffer");
+static_assert(480 + 20 + 2 * kAccountNameMaxBytes < kMaxLineBytes, "a json row must fit a line");
 
 // Table column widths (minimums; a longer value pushes the rest of its line) and separator.
 constexpr std::size_t kPeriodWidth = 7;
 constexpr std::size_t kAccountWidth = 12;
+constexpr std::size_t kNameWidth = kReportTableNameWidth;
 constexpr std::size_t kHourWidth = 20;
 constexpr std::size_t kCurrencyWidth = 3;
 constexpr std::size_t kCostWidth = 14;
 constexpr std::size_t kLineItemsWidth = 10;
 constexpr std::string_view kGap = "  ";
-constexpr std::size_t kKeyWidth = kPeriodWidth + kAccountWidth * 2 + kHourWidth + kGap.size() * 3;
+constexpr std::size_t kKeyWidth =
+    kPeriodWidth + kAccountWidth * 2 + kNameWidth + kHourWidth + kGap.size() * 4;
 constexpr std::size_t kTableWidth = kKeyWidth + kCurrencyWidth + kCostWidth * kMeasureCount +
                                     kLineItemsWidth + kGap.size() * (2 + kMeasureCount);
 
@@ -145,6 +149,10 @@ Status ReportWriter::start() {
   switch (m_format) {
   case ReportFormat::Csv:
     append(kReportCsvHeader);
+    if (m_csv_names == CsvNames::Append) {
+      append(",");
+      append(kReportCsvNameColumn);
+    }
     append("\n");
     break;
   case ReportFormat::Table:
@@ -153,6 +161,8 @@ Status ReportWriter::start() {
     append_padded("payer", kAccountWidth, Align::Left);
     append(kGap);
     append_padded("account", kAccountWidth, Align::Left);
+    append(kGap);
+    append_padded(kReportCsvNameColumn, kNameWidth, Align::Left);
     append(kGap);
     append_padded("hour_start", kHourWidth, Align::Left);
     append(kGap);
@@ -171,7 +181,66 @@ Status ReportWriter::start() {
   return {};
 }
 
-void ReportWriter::append_csv_row(const KeyedTotals& row) {
+// RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled.
+void ReportWriter::append_csv_field(std::string_view text) {
+  bool quote = false;
+  for (char c : text)
+    quote = quote || c == ',' || c == '"' || c == '\n' || c == '\r';
+  if (!quote) {
+    append(text);
+    return;
+  }
+  append("\"");
+  for (char c : text)
+    append(c == '"' ? std::string_view("\"\"") : std::string_view(&c, 1));
+  append("\"");
+}
+
+// The inside of a json string: quote, backslash and control characters escaped; the text is
+// valid UTF-8 (cleaned), which json carries as it is.
+void ReportWriter::append_json_text(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char c : text) {
+    auto byte = static_cast<std::uint8_t>(c);
+    if (c == '"') {
+      append("\\\"");
+    } else if (c == '\\') {
+      append("\\\\");
+    } else if (byte < 0x20) {
+      const char escape[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xf]};
+      append({escape, sizeof escape});
+    } else {
+      append({&c, 1});
+    }
+  }
+}
+
+// The name cut to the table's column: at most kNameWidth characters, the last one '~' when cut,
+// padded with spaces by characters, not bytes.
+void ReportWriter::append_table_name(std::string_view name) {
+  std::size_t characters = 0;
+  for (char c : name)
+    characters += (static_cast<std::uint8_t>(c) & 0xc0) != 0x80 ? 1 : 0;
+  if (characters <= kNameWidth) {
+    append(name);
+    for (std::size_t i = characters; i < kNameWidth; ++i)
+      append(" ");
+    return;
+  }
+  std::size_t kept = 0;
+  std::size_t end = 0;
+  while (end < name.size()) {
+    bool starts_character = (static_cast<std::uint8_t>(name[end]) & 0xc0) != 0x80;
+    if (starts_character && kept == kNameWidth - 1)
+      break;
+    kept += starts_character ? 1 : 0;
+    ++end;
+  }
+  append(name.substr(0, end));
+  append("~");
+}
+
+void ReportWriter::append_csv_row(const KeyedTotals& row, std::string_view account_name) {
   RowText text = row_text(row);
   append({text.period, text.period_length});
   append(",");
@@ -189,10 +258,15 @@ void ReportWriter::append_csv_row(const KeyedTotals& row) {
   }
   append(",");
   append({number, format_unsigned(row.totals.line_items, number)});
+  if (m_csv_names == CsvNames::Append) {
+    char name[kAccountNameMaxBytes];
+    append(",");
+    append_csv_field({name, clean_account_name(account_name, name, sizeof name)});
+  }
   append("\n");
 }
 
-void ReportWriter::append_json_row(const KeyedTotals& row) {
+void ReportWriter::append_json_row(const KeyedTotals& row, std::string_view account_name) {
   RowText text = row_text(row);
   append(m_rows == 0 ? "[\n" : ",\n");
   append("{\"billing_period\":\"");
@@ -201,6 +275,9 @@ void ReportWriter::append_json_row(const KeyedTotals& row) {
   append({text.payer, text.payer_length});
   append("\",\"usage_account_id\":\"");
   append({text.account, text.account_length});
+  append("\",\"account_name\":\"");
+  char name[kAccountNameMaxBytes];
+  append_json_text({name, clean_account_name(account_name, name, sizeof name)});
   append("\",\"hour_start\":\"");
   append({text.hour, text.hour_length});
   append("\",\"currency\":\"");
@@ -216,13 +293,16 @@ void ReportWriter::append_json_row(const KeyedTotals& row) {
   append("}");
 }
 
-void ReportWriter::append_table_row(const KeyedTotals& row) {
+void ReportWriter::append_table_row(const KeyedTotals& row, std::string_view account_name) {
   RowText text = row_text(row);
   append_padded({text.period, text.period_length}, kPeriodWidth, Align::Left);
   append(kGap);
   append_padded({text.payer, text.payer_length}, kAccountWidth, Align::Left);
   append(kGap);
   append_padded({text.account, text.account_length}, kAccountWidth, Align::Left);
+  append(kGap);
+  char name[kAccountNameMaxBytes];
+  append_table_name({name, clean_account_name(account_name, name, sizeof name)});
   append(kGap);
   append_padded({text.hour, text.hour_length}, kHourWidth, Align::Left);
   append(kGap);
@@ -269,7 +349,7 @@ void ReportWriter::append_table_totals() {
   append("\n");
 }
 
-Status ReportWriter::on_row(const KeyedTotals& row) {
+Status ReportWriter::on_named_row(const KeyedTotals& row, std::string_view account_name) {
   if (m_stopped)
     return kStopped;
   if (!m_started)
@@ -278,14 +358,14 @@ Status ReportWriter::on_row(const KeyedTotals& row) {
     EC_TRY(fail(flush()));
   switch (m_format) {
   case ReportFormat::Csv:
-    append_csv_row(row);
+    append_csv_row(row, account_name);
     break;
   case ReportFormat::Table:
     EC_TRY(fail(add_to_totals(row)));
-    append_table_row(row);
+    append_table_row(row, account_name);
     break;
   case ReportFormat::Json:
-    append_json_row(row);
+    append_json_row(row, account_name);
     break;
   }
   ++m_rows;

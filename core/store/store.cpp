@@ -12,18 +12,25 @@ namespace ec {
 //
 // hourly holds one row per key. Each measure is two integers from split_decimal(): `<measure>` is
 // floor(value * 1e10) and `<measure>_rest` the remainder at 1e-18 in [0, 1e8), almost always 0,
-// which SQLite's record format stores in 0 bytes. Keys are small integers: payer and account point
-// into `accounts` (the id as text, leading zeros kept), currency into `currencies`, hour is
-// hour_start / 3600 (3 bytes until the year 2927), period is YYYYMM. WITHOUT ROWID stores the row
-// in the primary-key B-tree itself: no second copy of the key, and a period is one key range.
+// which SQLite's record format stores in 0 bytes. Keys are small integers: scope points into
+// `scopes` (ids from 1: the first scope's id 1 takes 0 bytes of content, the next ones 1 byte),
+// payer and account into `accounts` (the id as text, leading zeros kept), currency into
+// `currencies`, hour is hour_start / 3600 (3 bytes until the year 2927), period is YYYYMM.
+// WITHOUT ROWID stores the row in the primary-key B-tree itself: no second copy of the key, and
+// a (scope, period) is one key range, which a delivery replaces.
 //
-// Measured: 53 bytes per hourly row in the file (100,000 keys, 4 KiB pages, typical costs of
-// $0.01-$100 at 6 bytes each; see tests/store/store_test.cpp BytesPerHourlyRow).
+// Measured: 53.8 bytes per hourly row in the table for the first scope, 54.9 for a second one
+// (100,000 keys, 4 KiB pages, typical costs of $0.01-$100 at 6 bytes each; see
+// tests/store/store_test.cpp BytesPerHourlyRow); 52.7 before the scope column.
+//
+// account_names maps an accounts id to a display name (from AWS Organizations), replaced whole
+// by put_account_names().
 //
 // staging is an append-only rowid table (sequential pages, the cheapest writes on flash); the
-// commit reads it back sorted by the key, which SQLite's sorter spills to temporary files.
-#define EC_STORE_SCHEMA_VERSION_TEXT "1"
-static_assert(kStoreSchemaVersion == 1, "update EC_STORE_SCHEMA_VERSION_TEXT");
+// commit reads it back sorted by the key, which SQLite's sorter spills to temporary files. A
+// delivery has one scope, so staging has no scope column.
+#define EC_STORE_SCHEMA_VERSION_TEXT "2"
+static_assert(kStoreSchemaVersion == 2, "update EC_STORE_SCHEMA_VERSION_TEXT");
 
 static constexpr const char* kCreateSchemaSql =
     "CREATE TABLE meta("
@@ -39,7 +46,16 @@ static constexpr const char* kCreateSchemaSql =
     " id INTEGER PRIMARY KEY,"
     " code TEXT NOT NULL UNIQUE"
     ");"
+    "CREATE TABLE scopes("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE"
+    ");"
+    "CREATE TABLE account_names("
+    " account INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL"
+    ");"
     "CREATE TABLE hourly("
+    " scope INTEGER NOT NULL,"
     " period INTEGER NOT NULL,"
     " payer INTEGER NOT NULL,"
     " account INTEGER NOT NULL,"
@@ -50,16 +66,18 @@ static constexpr const char* kCreateSchemaSql =
     " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
     " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
     " line_items INTEGER NOT NULL,"
-    " PRIMARY KEY(period, payer, account, hour, currency)"
+    " PRIMARY KEY(scope, period, payer, account, hour, currency)"
     ") WITHOUT ROWID;"
     "CREATE TABLE deliveries("
-    " period INTEGER PRIMARY KEY,"
+    " scope INTEGER NOT NULL,"
+    " period INTEGER NOT NULL,"
     " identity TEXT NOT NULL,"
     " source TEXT NOT NULL,"
     " ingested_at INTEGER NOT NULL,"
     " keys INTEGER NOT NULL,"
-    " line_items INTEGER NOT NULL"
-    ");"
+    " line_items INTEGER NOT NULL,"
+    " PRIMARY KEY(scope, period)"
+    ") WITHOUT ROWID;"
     "CREATE TABLE staging("
     " period INTEGER NOT NULL,"
     " payer INTEGER NOT NULL,"
@@ -92,6 +110,10 @@ static constexpr StatementText kStatements[] = {
     {"account-insert", "INSERT INTO accounts(text) VALUES(?1)"},
     {"currency-find", "SELECT id FROM currencies WHERE code = ?1"},
     {"currency-insert", "INSERT INTO currencies(code) VALUES(?1)"},
+    {"scope-find", "SELECT id FROM scopes WHERE name = ?1"},
+    {"scope-insert", "INSERT INTO scopes(name) VALUES(?1)"},
+    {"account-names-clear", "DELETE FROM account_names"},
+    {"account-name-insert", "INSERT OR REPLACE INTO account_names(account, name) VALUES(?1, ?2)"},
     {"staging-clear", "DELETE FROM staging"},
     {"staging-insert",
      "INSERT INTO staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ")"
@@ -100,32 +122,39 @@ static constexpr StatementText kStatements[] = {
      "SELECT period, payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM staging"
      " ORDER BY period, payer, account, hour, currency"},
     {"hourly-scan", "SELECT payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM hourly"
-                    " WHERE period = ?1 ORDER BY payer, account, hour, currency"},
-    {"hourly-delete-from", "DELETE FROM hourly WHERE period = ?1 AND (payer, account, hour, "
-                           "currency) >= (?2, ?3, ?4, ?5)"},
+                    " WHERE scope = ?1 AND period = ?2 ORDER BY payer, account, hour, currency"},
+    {"hourly-delete-from", "DELETE FROM hourly WHERE scope = ?1 AND period = ?2 AND (payer, "
+                           "account, hour, currency) >= (?3, ?4, ?5, ?6)"},
     {"hourly-insert",
-     "INSERT INTO hourly(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ")"
-     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+     "INSERT INTO hourly(scope, period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ")"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
     {"hourly-count", "SELECT count(*) FROM hourly"},
-    {"delivery-find", "SELECT identity FROM deliveries WHERE period = ?1"},
-    {"delivery-upsert",
-     "INSERT OR REPLACE INTO deliveries(period, identity, source, ingested_at, keys, line_items)"
-     " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
-    {"delivery-list", "SELECT period, identity, source, ingested_at, keys, line_items"
-                      " FROM deliveries ORDER BY period"},
+    {"delivery-find", "SELECT identity FROM deliveries WHERE scope = ?1 AND period = ?2"},
+    {"delivery-find-by-name", "SELECT d.identity, d.ingested_at FROM deliveries AS d"
+                              " JOIN scopes AS s ON s.id = d.scope"
+                              " WHERE s.name = ?1 AND d.period = ?2"},
+    {"delivery-upsert", "INSERT OR REPLACE INTO deliveries(scope, period, identity, source,"
+                        " ingested_at, keys, line_items) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+    {"delivery-list", "SELECT d.period, s.name, d.identity, d.source, d.ingested_at, d.keys,"
+                      " d.line_items FROM deliveries AS d JOIN scopes AS s ON s.id = d.scope"
+                      " ORDER BY d.period, s.name"},
+    {"period-count", "SELECT count(DISTINCT period) FROM deliveries"},
     {"delivery-count", "SELECT count(*) FROM deliveries"},
     // Rows come sorted by the report's order with the bucket before the currency, so each bucket
-    // of one (period, payer, account) is contiguous and is summed in C++ in 128 bits; SQL SUM()
-    // would overflow int64 or turn into floating point. The texts sort as text, not as numbers.
+    // of one (period, payer, account) is contiguous (over all scopes) and is summed in C++ in 128
+    // bits; SQL SUM() would overflow int64 or turn into floating point. The texts sort as text,
+    // not as numbers. The account's name is the same on every row of a group.
     {"query", "SELECT h.period, h.payer, h.account, ec_bucket(h.hour, ?1) AS bucket, h.currency,"
               " p.text, a.text, c.code,"
               " h.unblended, h.unblended_rest, h.net_unblended, h.net_unblended_rest,"
-              " h.blended, h.blended_rest, h.amortized, h.amortized_rest, h.line_items"
+              " h.blended, h.blended_rest, h.amortized, h.amortized_rest, h.line_items, n.name"
               " FROM hourly AS h"
               " JOIN accounts AS p ON p.id = h.payer"
               " JOIN accounts AS a ON a.id = h.account"
               " JOIN currencies AS c ON c.id = h.currency"
+              " LEFT JOIN account_names AS n ON n.account = h.account"
               " WHERE h.hour >= ?2 AND h.hour < ?3 AND (?4 IS NULL OR h.account = ?4)"
+              " AND (?5 IS NULL OR h.scope = ?5)"
               " ORDER BY h.period, p.text, a.text, bucket, c.code"},
 };
 
@@ -402,6 +431,10 @@ Status Store::check_or_create_schema(OpenMode mode) {
     return make_error(ErrorCode::Unsupported, "store: schema version is newer than this program");
   if (found < 1)
     return make_error(ErrorCode::Corrupt, "store: schema version is invalid");
+  if (found < kStoreSchemaVersion)
+    return make_error(ErrorCode::Unsupported,
+                      "store: file is from an older edgecur without connection scopes; move it "
+                      "away (a new store is created) and ingest again");
   return {};
 }
 
@@ -565,6 +598,16 @@ Result<std::int64_t> Store::currency_id(CurrencyCode currency) {
   cached.currency = currency;
   cached.id = id;
   return id;
+}
+
+Result<std::int64_t> Store::scope_id(std::string_view scope, Lookup lookup) {
+  EC_TRY_ASSIGN(sqlite3_stmt * find, statement(Statement::ScopeFind));
+  sqlite3_stmt* insert = nullptr;
+  if (lookup == Lookup::Create) {
+    EC_TRY_ASSIGN(sqlite3_stmt * prepared, statement(Statement::ScopeInsert));
+    insert = prepared;
+  }
+  return dictionary_id(find, insert, scope, "store: cannot look up scope id");
 }
 
 // ---- staging

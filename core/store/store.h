@@ -1,11 +1,14 @@
-// core/store/store.h - Store: the SQLite file of exact hourly totals, replaced per billing period.
+// core/store/store.h - Store: the SQLite file of exact hourly totals, replaced per scope and
+// period.
 #pragma once
 
 #include "core/agg/hour_key.h"
+#include "core/base/bytes.h"
 #include "core/base/result.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -14,8 +17,15 @@ struct sqlite3_stmt;
 
 namespace ec {
 
-/// Schema version this program writes. Opening a file with a newer one is Unsupported.
-inline constexpr std::int64_t kStoreSchemaVersion = 1;
+/// Schema version this program writes. Opening a file with another one is Unsupported (version 1
+/// had no scopes; nothing was deployed with it, so there is no migration).
+inline constexpr std::int64_t kStoreSchemaVersion = 2;
+/// Longest scope name (a connection name; the INI allows 32 characters). Longer is InvalidArgument.
+inline constexpr std::size_t kStoreMaxScopeBytes = 64;
+/// Longest account name kept, in bytes of UTF-8 (AWS Organizations allows 50 characters).
+inline constexpr std::size_t kAccountNameMaxBytes = 128;
+/// How `edgecur status` and the docs call the scope "" (the `edgecur ingest` command's files).
+inline constexpr std::string_view kLocalScopeLabel = "local files";
 /// SQLite's page cache per connection (PRAGMA cache_size=-N, in KiB).
 inline constexpr std::int64_t kStoreCacheKiB = 512;
 /// Process-wide SQLite heap limits, set by the first open() unless the firmware set a hard limit.
@@ -44,18 +54,29 @@ struct PeriodOutcome {
   std::uint64_t line_items = 0; ///< line items summed into them
 };
 
-/// Identifies a delivery: a fingerprint of its content, where it came from and when it was read.
-/// All views only need to live for the call.
+/// Identifies a delivery: a fingerprint of its content, where it came from and when it was read,
+/// and the scope it belongs to. All views only need to live for the call.
 struct DeliveryInfo {
   std::string_view identity; ///< e.g. "crc32:1a2b3c4d/len:123456" or a CUR assemblyId
   std::string_view source;   ///< e.g. the file names or s3://bucket/prefix
   UnixSeconds ingested_at = 0;
+  /// Whose data it is: the connection name, "" for `edgecur ingest` (kLocalScopeLabel). A
+  /// delivery replaces only its own scope's rows of each billing period. At most
+  /// kStoreMaxScopeBytes bytes. (Initialised so that {identity, source, time} stays complete.)
+  std::string_view scope = {};
 };
 
-/// Receives query rows in order; views inside are valid during the call only.
+/// Receives query rows in order; views inside are valid during the call only. Store::query()
+/// calls on_named_row(); a sink that has no use for names implements on_row() alone.
 class ReportRowSink {
 public:
   virtual Status on_row(const KeyedTotals& row) = 0;
+  /// `account_name` is the usage account's name from put_account_names(), "" when there is none;
+  /// always the output of clean_account_name() (valid UTF-8, no control characters, bounded).
+  virtual Status on_named_row(const KeyedTotals& row, std::string_view account_name) {
+    (void)account_name;
+    return on_row(row);
+  }
 
 protected:
   ~ReportRowSink() = default;
@@ -63,17 +84,20 @@ protected:
 
 enum class ReportGrouping : std::uint8_t { Hour, Day, Month };
 
-/// A report query. Empty/zero fields do not filter.
+/// A report query. Empty/zero fields do not filter. Rows of every scope are summed together
+/// unless `scope` names one.
 struct ReportQuery {
   ReportGrouping grouping = ReportGrouping::Hour;
-  AccountId account;            ///< usage account, when length != 0
-  UnixSeconds from = INT64_MIN; ///< hour_start >= from
-  UnixSeconds to = INT64_MAX;   ///< hour_start < to
+  AccountId account;                     ///< usage account, when length != 0
+  UnixSeconds from = INT64_MIN;          ///< hour_start >= from
+  UnixSeconds to = INT64_MAX;            ///< hour_start < to
+  std::optional<std::string_view> scope; ///< only this scope ("" = local files), when set
 };
 
-/// The deliveries record of one billing period: the delivery its rows come from.
+/// The deliveries record of one (scope, billing period): the delivery its rows come from.
 struct DeliveryRecord {
   std::int32_t billing_period = 0; ///< YYYYMM
+  std::string_view scope;          ///< "" for local files; valid during on_delivery() only
   std::string_view identity;       ///< valid during on_delivery() only
   std::string_view source;         ///< valid during on_delivery() only
   UnixSeconds ingested_at = 0;
@@ -81,7 +105,7 @@ struct DeliveryRecord {
   std::uint64_t line_items = 0; ///< line items summed into them
 };
 
-/// Receives deliveries records in billing-period order.
+/// Receives deliveries records ordered by billing period, then scope name.
 class DeliverySink {
 public:
   virtual Status on_delivery(const DeliveryRecord& record) = 0;
@@ -102,10 +126,23 @@ protected:
   ~StoreStepHook() = default;
 };
 
+/// An account's display name, for put_account_names(). The view lives for the call.
+struct AccountName {
+  AccountId account;
+  std::string_view name; ///< untrusted text; cleaned with clean_account_name() when stored
+};
+
+/// Makes untrusted account-name text safe to store and show: invalid UTF-8 bytes, control
+/// characters (C0, DEL, C1) and bidirectional-override characters become '?', and the result is
+/// cut at a character boundary to at most min(out_size, kAccountNameMaxBytes) bytes. Writes no
+/// terminator; returns the length written.
+std::size_t clean_account_name(std::string_view name, char* out, std::size_t out_size);
+
 /// The store of one device. A delivery is staged (stage() any number of times, in any key order,
-/// with keys repeated) and then committed: for each billing period in the staging area, the
-/// period's rows are replaced in one transaction, so a crash at any moment leaves the old totals
-/// or the new ones. Staging survives nothing: begin_delivery() clears it.
+/// with keys repeated) and then committed for its scope: for each billing period in the staging
+/// area, the rows of (scope, period) are replaced in one transaction, so a crash at any moment
+/// leaves the old totals or the new ones. Other scopes' rows of the same period stay. Staging
+/// survives nothing: begin_delivery() clears it.
 ///
 /// Amounts are stored as two integers per measure (see split_decimal): a single staged partial
 /// sum or a stored hourly total must stay within +-922,337,203 units (int64 at 1e-10), else
@@ -121,8 +158,9 @@ public:
   ~Store();
 
   /// Opens (ReadWrite creates) the database and its schema. Errors: NotFound when a ReadOnly
-  /// file is missing or holds no store, Unsupported for a newer schema version, Corrupt for a
-  /// file that is not an edgecur store, InvalidArgument when already open.
+  /// file is missing or holds no store, Unsupported for a newer or an older schema version (the
+  /// message tells the technician to move the file away), Corrupt for a file that is not an
+  /// edgecur store, InvalidArgument when already open.
   Status open(const char* path, OpenMode mode);
   void close();
   [[nodiscard]] bool is_open() const { return m_db != nullptr; }
@@ -133,23 +171,41 @@ public:
   /// Overflow when a partial sum does not fit the stored range, InvalidArgument when an
   /// hour_start is not a multiple of 3600; nothing of the batch is staged then.
   Status stage(std::span<const KeyedTotals> batch);
-  /// Replaces every staged period; writes one outcome per period in period order (at most
-  /// `max_outcomes`) and returns the number of periods, which may exceed `max_outcomes`. Clears
-  /// the staging area. On any error nothing changes (staging included) and the error is returned:
-  /// Overflow when a merged hourly total does not fit the stored range.
+  /// Replaces, for `info.scope`, every staged period; writes one outcome per period in period
+  /// order (at most `max_outcomes`) and returns the number of periods, which may exceed
+  /// `max_outcomes`. Outcomes compare with what the same scope held (Unchanged per scope and
+  /// period). Clears the staging area. On any error nothing changes (staging included) and the
+  /// error is returned: Overflow when a merged hourly total does not fit the stored range,
+  /// InvalidArgument for a scope longer than kStoreMaxScopeBytes.
   Result<std::size_t> commit_delivery(const DeliveryInfo& info, PeriodOutcome* outcomes,
                                       std::size_t max_outcomes);
 
   /// Streams rows sorted by (billing period, payer, account, bucket start, currency), each
-  /// summed exactly over its hour, day or month bucket. Account ids and currencies sort as
-  /// text ("000000000123" before "123"). Day buckets start at 00:00 UTC, month buckets on the
-  /// first of the month 00:00 UTC. The sink's first error stops the query and is returned.
+  /// summed exactly over its hour, day or month bucket and over every scope (or the one the
+  /// query names). Account ids and currencies sort as text ("000000000123" before "123"). Day
+  /// buckets start at 00:00 UTC, month buckets on the first of the month 00:00 UTC. Each row
+  /// comes with its usage account's name. The sink's first error stops the query and is
+  /// returned.
   Status query(const ReportQuery& query, ReportRowSink& sink);
 
-  /// Streams the deliveries records ordered by billing period.
+  /// Streams the deliveries records ordered by billing period, then scope name.
   Status list_deliveries(DeliverySink& sink);
-  /// Billing periods that have a deliveries record.
+  /// The deliveries record of (scope, period), for a sync that asks which delivery it already
+  /// holds. Returns false when there is none. On true, `identity_size` is the identity's length,
+  /// its bytes are in identity_out[0, identity_size) and `ingested_at` is set. Errors:
+  /// LimitExceeded when the identity is longer than `identity_out` (identity_size still tells
+  /// how long it is), InvalidArgument when the store is not open.
+  Result<bool> find_delivery(std::string_view scope, std::int32_t period, MutableBytes identity_out,
+                             std::size_t& identity_size, UnixSeconds& ingested_at);
+  /// Replaces every stored account name with `names`, in one transaction (an empty span removes
+  /// them all). Each name is cleaned with clean_account_name(); an empty result removes that
+  /// account's name; when an account appears twice the last name wins. Errors: InvalidArgument
+  /// for an absent account id (length 0); on any error the old names stay.
+  Status put_account_names(std::span<const AccountName> names);
+  /// Distinct billing periods that have a deliveries record (in any scope).
   Result<std::uint64_t> period_count();
+  /// Deliveries records, one per (scope, billing period).
+  Result<std::uint64_t> delivery_count();
   /// Hourly rows over all periods.
   Result<std::uint64_t> hourly_row_count();
   /// Hourly and deliveries rows inserted, updated or deleted by the last commit_delivery()
@@ -173,6 +229,10 @@ private:
     AccountInsert,
     CurrencyFind,
     CurrencyInsert,
+    ScopeFind,
+    ScopeInsert,
+    AccountNamesClear,
+    AccountNameInsert,
     StagingClear,
     StagingInsert,
     StagingScan,
@@ -181,8 +241,10 @@ private:
     HourlyInsert,
     HourlyCount,
     DeliveryFind,
+    DeliveryFindByName,
     DeliveryUpsert,
     DeliveryList,
+    PeriodCount,
     DeliveryCount,
     Query,
     Count, // not a statement
@@ -239,7 +301,10 @@ private:
                                      std::string_view text, const char* message);
   Result<std::int64_t> account_id(AccountId account, Lookup lookup);
   Result<std::int64_t> currency_id(CurrencyCode currency);
+  /// The id of a scope name; 0 when absent and `lookup` is FindOnly.
+  Result<std::int64_t> scope_id(std::string_view scope, Lookup lookup);
   Status stage_rows(std::span<const KeyedTotals> batch);
+  Status put_names(std::span<const AccountName> names);
   Status commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes, std::size_t max_outcomes,
                         std::size_t& period_count);
   Status apply_merged(const DeliveryInfo& info, PeriodState& state, const MergedRow& row,
@@ -249,7 +314,6 @@ private:
                        std::size_t max_outcomes, std::size_t& count);
   Status fetch_stored(PeriodState& state);
   Status start_writing(PeriodState& state, const std::int64_t* bound_key);
-  Status insert_hourly(std::int32_t period, const MergedRow& row);
   Result<std::uint64_t> count_rows(Statement id);
 
   sqlite3* m_db = nullptr;

@@ -1,7 +1,8 @@
 // core/store/store_commit.cpp - Store::commit_delivery: merge staged partial sums, replace periods.
 //
 // One pass over the staging area sorted by key (the hourly table's primary-key order) merges the
-// partial sums of each key in 128 bits and walks the stored rows of the same period alongside.
+// partial sums of each key in 128 bits and walks the stored rows of the same scope and period
+// alongside.
 // While both agree nothing is written. At the first difference, the stored rows from that key on
 // are deleted (everything before it is already equal) and every merged row from there on is
 // inserted. So an unchanged period costs reads only and a changed one ends up exactly equal to
@@ -40,8 +41,9 @@ struct Store::MergedRow {
   HourTotals totals;
 };
 
-/// Where the walk of one billing period stands.
+/// Where the walk of one billing period of the delivery's scope stands.
 struct Store::PeriodState {
+  std::int64_t scope = 0; ///< scopes id; 0 until the first staged row resolves it
   std::int32_t period = 0;
   bool active = false;
   bool writing = false;       ///< stored rows from some key on were deleted; insert the rest
@@ -59,6 +61,8 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
   EC_TRY(require_writable());
   if (max_outcomes != 0 && !outcomes)
     return make_error(ErrorCode::InvalidArgument, "store: outcomes array missing");
+  if (info.scope.size() > kStoreMaxScopeBytes)
+    return make_error(ErrorCode::InvalidArgument, "store: scope name is too long");
   m_last_commit_writes = 0;
   EC_TRY(run_uncached(kSynchronousFull, "store: cannot set synchronous mode"));
   std::size_t period_count = 0;
@@ -113,8 +117,13 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
         return make_error(ErrorCode::Overflow, "store: merged total overflows");
       continue;
     }
-    if (have_row)
+    if (have_row) {
       EC_TRY(apply_merged(info, state, merged, outcomes, max_outcomes, period_count));
+    } else {
+      // The scope is named in the store only once it holds something (an empty delivery
+      // writes nothing at all).
+      EC_TRY_ASSIGN(state.scope, scope_id(info.scope, Lookup::Create));
+    }
     merged = partial;
     have_row = true;
   }
@@ -163,12 +172,12 @@ Status Store::apply_merged(const DeliveryInfo& info, PeriodState& state, const M
 
   EC_TRY_ASSIGN(sqlite3_stmt * insert, statement(Statement::HourlyInsert));
   ResetGuard reset(insert);
-  std::int64_t period = row.period;
-  int rc = bind_integers(insert, 1, &period, 1);
+  const std::int64_t scope_period[2] = {state.scope, row.period};
+  int rc = bind_integers(insert, 1, scope_period, 2);
   if (rc == SQLITE_OK)
-    rc = bind_integers(insert, 2, row.key, kKeyColumns);
+    rc = bind_integers(insert, 3, row.key, kKeyColumns);
   if (rc == SQLITE_OK)
-    rc = bind_integers(insert, 2 + kKeyColumns, columns, kMeasureColumns);
+    rc = bind_integers(insert, 3 + kKeyColumns, columns, kMeasureColumns);
   if (rc == SQLITE_OK)
     rc = step(insert);
   if (rc != SQLITE_DONE)
@@ -178,15 +187,17 @@ Status Store::apply_merged(const DeliveryInfo& info, PeriodState& state, const M
 }
 
 Status Store::start_period(const DeliveryInfo& info, PeriodState& state, std::int32_t period) {
+  std::int64_t scope = state.scope;
   state = PeriodState{};
+  state.scope = scope;
   state.active = true;
   state.period = period;
-  std::int64_t period_value = period;
+  const std::int64_t scope_period[2] = {scope, period};
 
   EC_TRY_ASSIGN(sqlite3_stmt * find, statement(Statement::DeliveryFind));
   {
     ResetGuard reset(find);
-    int rc = bind_integers(find, 1, &period_value, 1);
+    int rc = bind_integers(find, 1, scope_period, 2);
     if (rc == SQLITE_OK)
       rc = step(find);
     if (rc == SQLITE_ROW) {
@@ -207,7 +218,7 @@ Status Store::start_period(const DeliveryInfo& info, PeriodState& state, std::in
 
   EC_TRY_ASSIGN(sqlite3_stmt * scan, statement(Statement::HourlyScan));
   sqlite3_reset(scan); // stays open across apply_merged() calls; reset by finish or start_writing
-  int rc = bind_integers(scan, 1, &period_value, 1);
+  int rc = bind_integers(scan, 1, scope_period, 2);
   if (rc != SQLITE_OK)
     return sqlite_error(rc, "store: cannot read hourly rows");
   return fetch_stored(state);
@@ -242,10 +253,10 @@ Status Store::start_writing(PeriodState& state, const std::int64_t* bound_key) {
 
   EC_TRY_ASSIGN(sqlite3_stmt * erase, statement(Statement::HourlyDeleteFrom));
   ResetGuard reset(erase);
-  std::int64_t period = state.period;
-  int rc = bind_integers(erase, 1, &period, 1);
+  const std::int64_t scope_period[2] = {state.scope, state.period};
+  int rc = bind_integers(erase, 1, scope_period, 2);
   if (rc == SQLITE_OK)
-    rc = bind_integers(erase, 2, bound, kKeyColumns);
+    rc = bind_integers(erase, 3, bound, kKeyColumns);
   if (rc == SQLITE_OK)
     rc = step(erase);
   if (rc != SQLITE_DONE)
@@ -269,15 +280,16 @@ Status Store::finish_period(const DeliveryInfo& info, PeriodState& state, Period
   if (state.writing || !state.same_identity) {
     EC_TRY_ASSIGN(sqlite3_stmt * upsert, statement(Statement::DeliveryUpsert));
     ResetGuard reset(upsert);
+    const std::int64_t scope_period[2] = {state.scope, state.period};
     std::int64_t numbers[3] = {info.ingested_at, static_cast<std::int64_t>(state.keys),
                                static_cast<std::int64_t>(state.line_items)};
-    int rc = sqlite3_bind_int64(upsert, 1, state.period);
+    int rc = bind_integers(upsert, 1, scope_period, 2);
     if (rc == SQLITE_OK)
-      rc = bind_text(upsert, 2, info.identity);
+      rc = bind_text(upsert, 3, info.identity);
     if (rc == SQLITE_OK)
-      rc = bind_text(upsert, 3, info.source);
+      rc = bind_text(upsert, 4, info.source);
     if (rc == SQLITE_OK)
-      rc = bind_integers(upsert, 4, numbers, 3);
+      rc = bind_integers(upsert, 5, numbers, 3);
     if (rc == SQLITE_OK)
       rc = step(upsert);
     if (rc != SQLITE_DONE)

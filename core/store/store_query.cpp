@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+
 namespace ec {
 
 namespace {
@@ -45,6 +47,13 @@ Status Store::query(const ReportQuery& query, ReportRowSink& sink) {
       return {}; // an account the store has never seen has no rows
     account = found;
   }
+  std::int64_t scope = 0;
+  if (query.scope) {
+    EC_TRY_ASSIGN(std::int64_t found, scope_id(*query.scope, Lookup::FindOnly));
+    if (found == 0)
+      return {}; // nor has a scope
+    scope = found;
+  }
   EC_TRY_ASSIGN(sqlite3_stmt * select, statement(Statement::Query));
   ResetGuard reset(select);
   std::int64_t bounds[3] = {static_cast<std::int64_t>(query.grouping), hour_at_or_after(query.from),
@@ -52,11 +61,16 @@ Status Store::query(const ReportQuery& query, ReportRowSink& sink) {
   int rc = bind_integers(select, 1, bounds, 3);
   if (rc == SQLITE_OK)
     rc = account != 0 ? sqlite3_bind_int64(select, 4, account) : sqlite3_bind_null(select, 4);
+  if (rc == SQLITE_OK)
+    rc = scope != 0 ? sqlite3_bind_int64(select, 5, scope) : sqlite3_bind_null(select, 5);
   if (rc != SQLITE_OK)
     return sqlite_error(rc, "store: cannot run report query");
 
   GroupKey group;
   KeyedTotals row;
+  // The group's account name, copied: the column's text does not outlive the next step.
+  char name[kAccountNameMaxBytes];
+  std::size_t name_length = 0;
   bool have_group = false;
   for (;;) {
     rc = step(select);
@@ -86,7 +100,7 @@ Status Store::query(const ReportQuery& query, ReportRowSink& sink) {
       continue;
     }
     if (have_group)
-      EC_TRY(sink.on_row(row));
+      EC_TRY(sink.on_named_row(row, std::string_view(name, name_length)));
     group = key;
     have_group = true;
     row = KeyedTotals{};
@@ -100,9 +114,11 @@ Status Store::query(const ReportQuery& query, ReportRowSink& sink) {
         (!currency.empty() && !CurrencyCode::parse(currency, row.key.currency)))
       return make_error(ErrorCode::Corrupt, "store: dictionary entry is malformed");
     row.totals = totals;
+    // Cleaned again on the way out: the file may have been written by something else.
+    name_length = clean_account_name(column_text(select, 17), name, sizeof name);
   }
   if (have_group)
-    EC_TRY(sink.on_row(row));
+    EC_TRY(sink.on_named_row(row, std::string_view(name, name_length)));
   return {};
 }
 
@@ -117,17 +133,46 @@ Status Store::list_deliveries(DeliverySink& sink) {
       return sqlite_error(rc, "store: cannot list deliveries");
     DeliveryRecord record;
     record.billing_period = static_cast<std::int32_t>(sqlite3_column_int64(list, 0));
-    record.identity = column_text(list, 1);
-    record.source = column_text(list, 2);
-    record.ingested_at = sqlite3_column_int64(list, 3);
-    std::int64_t keys = sqlite3_column_int64(list, 4);
-    std::int64_t line_items = sqlite3_column_int64(list, 5);
+    record.scope = column_text(list, 1);
+    record.identity = column_text(list, 2);
+    record.source = column_text(list, 3);
+    record.ingested_at = sqlite3_column_int64(list, 4);
+    std::int64_t keys = sqlite3_column_int64(list, 5);
+    std::int64_t line_items = sqlite3_column_int64(list, 6);
     if (keys < 0 || line_items < 0)
       return make_error(ErrorCode::Corrupt, "store: delivery record count is negative");
     record.keys = static_cast<std::uint64_t>(keys);
     record.line_items = static_cast<std::uint64_t>(line_items);
     EC_TRY(sink.on_delivery(record));
   }
+}
+
+Result<bool> Store::find_delivery(std::string_view scope, std::int32_t period,
+                                  MutableBytes identity_out, std::size_t& identity_size,
+                                  UnixSeconds& ingested_at) {
+  identity_size = 0;
+  EC_TRY_ASSIGN(sqlite3_stmt * find, statement(Statement::DeliveryFindByName));
+  ResetGuard reset(find);
+  int rc = bind_text(find, 1, scope);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(find, 2, period);
+  if (rc == SQLITE_OK)
+    rc = step(find);
+  if (rc == SQLITE_DONE)
+    return false;
+  if (rc != SQLITE_ROW)
+    return sqlite_error(rc, "store: cannot read delivery record");
+  const unsigned char* identity = sqlite3_column_text(find, 0);
+  int identity_bytes = sqlite3_column_bytes(find, 0);
+  if (!identity && identity_bytes != 0)
+    return sqlite_error(SQLITE_NOMEM, "store: cannot read delivery identity");
+  identity_size = identity_bytes > 0 ? static_cast<std::size_t>(identity_bytes) : 0;
+  if (identity_size > identity_out.size())
+    return make_error(ErrorCode::LimitExceeded, "store: delivery identity exceeds the buffer");
+  if (identity_size != 0)
+    std::memcpy(identity_out.data(), identity, identity_size);
+  ingested_at = sqlite3_column_int64(find, 1);
+  return true;
 }
 
 Result<std::uint64_t> Store::count_rows(Statement id) {
@@ -141,6 +186,10 @@ Result<std::uint64_t> Store::count_rows(Statement id) {
 }
 
 Result<std::uint64_t> Store::period_count() {
+  return count_rows(Statement::PeriodCount);
+}
+
+Result<std::uint64_t> Store::delivery_count() {
   return count_rows(Statement::DeliveryCount);
 }
 

@@ -1,6 +1,9 @@
 # tests/e2e/cli_test.py - What a technician sees: config check messages, report options, usage.
+import csv
+import io
 import json
 import os
+import sqlite3
 import stat
 
 from e2e_support import SHARED, WorkDirTest, edgecur, generate, reference, report
@@ -105,3 +108,52 @@ class ReportOptions(WorkDirTest):
         result = edgecur("report", "--store", self.path("none.db"), check=False)
         self.assertEqual(result.returncode, 4)
         self.assertIn("none.db", result.stderr)
+
+
+class ScopesAndNames(WorkDirTest):
+    """`edgecur ingest` files are the scope "" (local files); account names come from the store."""
+
+    def setUp(self):
+        super().setUp()
+        self.store = self.path("s.db")
+        edgecur("ingest", "--store", self.store, SAMPLE)
+
+    def test_status_shows_the_scope_of_each_delivery(self):
+        lines = edgecur("status", "--store", self.store).stdout.splitlines()
+        self.assertEqual(lines[0].split()[:2], ["period", "scope"])
+        self.assertTrue(lines[1].startswith("2023-11  local files "), lines[1])
+
+    def test_report_may_name_one_scope(self):
+        everything = report(self.store)
+        self.assertEqual(report(self.store, extra=("--scope", "")), everything)
+        self.assertEqual(report(self.store, extra=("--scope", "payer-a")).splitlines(),
+                         [everything.splitlines()[0]])
+
+    def test_names_are_escaped_in_each_format_and_csv_keeps_its_columns(self):
+        name = 'Prod, "EU"\n\x1b[31mred\u202e'
+        with sqlite3.connect(self.store) as db:  # as a sync would have stored it, or worse
+            db.execute("INSERT INTO account_names(account, name) SELECT id, ? FROM accounts"
+                       " WHERE text = '123412340534'", (name,))
+        cleaned = 'Prod, "EU"??[31mred?'
+        plain = report(self.store, by="month")
+        self.assertEqual(plain.splitlines()[0].split(","), reference([SAMPLE]).splitlines()[0]
+                         .split(","))  # the contract: no name column unless asked
+        rows = list(csv.reader(io.StringIO(report(self.store, by="month",
+                                                  extra=("--csv-names",)))))
+        self.assertEqual(rows[0][-1], "account_name")
+        self.assertEqual(rows[1][-1], cleaned)
+        self.assertEqual(rows[1][:-1], plain.splitlines()[1].split(","))
+        self.assertEqual(json.loads(report(self.store, fmt="json", by="month"))[0]["account_name"],
+                         cleaned)
+        table = report(self.store, fmt="table", by="month")
+        self.assertNotIn("\x1b", table)
+        self.assertIn("  Prod, \"EU\"??[31mred?  ", table)
+
+    def test_a_store_from_before_scopes_is_refused_with_what_to_do(self):
+        with sqlite3.connect(self.store) as db:
+            db.execute("UPDATE meta SET value = 1 WHERE name = 'schema_version'")
+        for command in (("status",), ("report",), ("ingest", SAMPLE)):
+            result = edgecur(*command, "--store", self.store, check=False)
+            self.assertEqual(result.returncode, 4, command)
+            self.assertIn("move it away", result.stderr)
+

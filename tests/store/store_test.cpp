@@ -1,4 +1,5 @@
-// tests/store/store_test.cpp - Store: schema, exact merging, restatements, crashes, queries.
+// tests/store/store_test.cpp - Store: schema, exact merging, restatements, scopes, crashes,
+// queries, account names.
 #include "core/store/store.h"
 
 #include <gtest/gtest.h>
@@ -80,19 +81,24 @@ std::string describe(const KeyedTotals& r) {
   return text + " #" + std::to_string(r.totals.line_items);
 }
 
+// Rows as describe() text, with " name=<account name>" when the account has one.
 class CollectRows final : public ReportRowSink {
 public:
-  Status on_row(const KeyedTotals& r) override {
-    rows.push_back(describe(r));
+  Status on_row(const KeyedTotals& r) override { return on_named_row(r, ""); }
+  Status on_named_row(const KeyedTotals& r, std::string_view account_name) override {
+    rows.push_back(describe(r) +
+                   (account_name.empty() ? "" : " name=" + std::string(account_name)));
     return {};
   }
   std::vector<std::string> rows;
 };
 
+// Records as text, starting with "[scope] " unless the scope is "" (local files).
 class CollectDeliveries final : public DeliverySink {
 public:
   Status on_delivery(const DeliveryRecord& d) override {
-    rows.push_back(std::to_string(d.billing_period) + " " + std::string(d.identity) + " " +
+    rows.push_back((d.scope.empty() ? "" : "[" + std::string(d.scope) + "] ") +
+                   std::to_string(d.billing_period) + " " + std::string(d.identity) + " " +
                    std::string(d.source) + " " + std::to_string(d.ingested_at) +
                    " keys=" + std::to_string(d.keys) + " items=" + std::to_string(d.line_items));
     return {};
@@ -124,9 +130,10 @@ struct Delivered {
   std::size_t count = 0;
 };
 
-// begin + stage (in batches of `batch_size`) + commit; expects success.
+// begin + stage (in batches of `batch_size`) + commit for `scope`; expects success.
 Delivered deliver(Store& store, const std::vector<KeyedTotals>& rows, const char* identity,
-                  std::size_t batch_size = 3, UnixSeconds ingested_at = 1700000000) {
+                  std::size_t batch_size = 3, UnixSeconds ingested_at = 1700000000,
+                  std::string_view scope = "") {
   EXPECT_TRUE(store.begin_delivery().ok());
   for (std::size_t i = 0; i < rows.size(); i += batch_size) {
     std::size_t n = std::min(batch_size, rows.size() - i);
@@ -135,7 +142,7 @@ Delivered deliver(Store& store, const std::vector<KeyedTotals>& rows, const char
   }
   Delivered result;
   result.outcomes.resize(8);
-  DeliveryInfo info{identity, "test-source", ingested_at};
+  DeliveryInfo info{identity, "test-source", ingested_at, scope};
   Result<std::size_t> count = store.commit_delivery(info, result.outcomes.data(), 8);
   EXPECT_TRUE(count.ok()) << (count.ok() ? "" : count.error().message);
   result.count = count.ok() ? count.value() : 0;
@@ -193,16 +200,17 @@ TEST(Store, CreatesSchemaWithCompactTablesAndSettings) {
     ASSERT_TRUE(periods.ok());
     EXPECT_EQ(periods.value(), 0u);
   }
-  EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 1);
+  EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 2);
   EXPECT_EQ(sql_integer(path, "PRAGMA page_size"), 4096);
   EXPECT_EQ(sql_text(path, "PRAGMA journal_mode"), "wal\n");
-  for (const char* table : {"hourly", "meta"}) {
+  for (const char* table : {"hourly", "meta", "deliveries"}) {
     std::string sql = std::string("SELECT sql FROM sqlite_master WHERE name='") + table + "'";
     EXPECT_NE(sql_text(path, sql.c_str()).find("WITHOUT ROWID"), std::string::npos) << table;
   }
   EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN"
-                              " ('accounts','currencies','hourly','deliveries','staging','meta')"),
-            6);
+                              " ('accounts','currencies','scopes','account_names','hourly',"
+                              "'deliveries','staging','meta')"),
+            8);
   // Reopening an existing store neither fails nor recreates anything.
   Store again;
   open_rw(again, path);
@@ -215,9 +223,17 @@ TEST(Store, ReplacementDeleteUsesThePrimaryKeyRange) {
     Store store;
     open_rw(store, path);
   }
-  std::string plan = sql_text(path, "EXPLAIN QUERY PLAN DELETE FROM hourly WHERE period = 1 AND"
-                                    " (payer, account, hour, currency) >= (1, 2, 3, 4)");
-  EXPECT_NE(plan.find("SEARCH hourly USING PRIMARY KEY"), std::string::npos) << plan;
+  std::string plan =
+      sql_text(path, "EXPLAIN QUERY PLAN DELETE FROM hourly WHERE scope = 1 AND period = 1 AND"
+                     " (payer, account, hour, currency) >= (1, 2, 3, 4)");
+  EXPECT_NE(plan.find("SEARCH hourly USING PRIMARY KEY (scope=? AND period=? AND"),
+            std::string::npos)
+      << plan;
+  plan = sql_text(path, "EXPLAIN QUERY PLAN SELECT payer FROM hourly WHERE scope = 1 AND"
+                        " period = 2 ORDER BY payer, account, hour, currency");
+  EXPECT_NE(plan.find("SEARCH hourly USING PRIMARY KEY (scope=? AND period=?)"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan; // no sort: key order
 }
 
 TEST(Store, ReadOnlyOpenOfMissingFileIsNotFound) {
@@ -252,7 +268,7 @@ TEST(Store, NewerSchemaVersionIsRefused) {
     Store store;
     open_rw(store, path);
   }
-  sql_exec(path, "UPDATE meta SET value = 2 WHERE name = 'schema_version'");
+  sql_exec(path, "UPDATE meta SET value = 3 WHERE name = 'schema_version'");
   for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
     Store store;
     Status status = store.open(path.c_str(), mode);
@@ -261,6 +277,32 @@ TEST(Store, NewerSchemaVersionIsRefused) {
     EXPECT_STREQ(status.error().message, "store: schema version is newer than this program");
     EXPECT_FALSE(store.is_open());
   }
+}
+
+TEST(Store, OlderSchemaVersionTellsTheTechnicianToMoveTheFileAway) {
+  std::string path = test_path("older");
+  // The version 1 layout: deliveries keyed by period alone, no scopes.
+  sql_exec(path, "CREATE TABLE meta(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)"
+                 " WITHOUT ROWID;"
+                 "INSERT INTO meta VALUES('schema_version', 1);"
+                 "CREATE TABLE deliveries(period INTEGER PRIMARY KEY, identity TEXT NOT NULL,"
+                 " source TEXT NOT NULL, ingested_at INTEGER NOT NULL, keys INTEGER NOT NULL,"
+                 " line_items INTEGER NOT NULL);"
+                 "INSERT INTO deliveries VALUES(202311, 'd', 's', 1, 1, 1);");
+  std::int64_t objects = sql_integer(path, "SELECT count(*) FROM sqlite_master");
+  for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
+    Store store;
+    Status status = store.open(path.c_str(), mode);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::Unsupported);
+    EXPECT_STREQ(status.error().message,
+                 "store: file is from an older edgecur without connection scopes; move it away "
+                 "(a new store is created) and ingest again");
+    EXPECT_FALSE(store.is_open());
+  }
+  // Nothing was changed or added to the old file.
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM sqlite_master"), objects);
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM deliveries"), 1);
 }
 
 TEST(Store, ForeignFilesAreRefused) {
@@ -718,12 +760,18 @@ StoreState state_of(const std::string& path) {
   return {dump(store), deliveries(store)};
 }
 
+// Another connection's rows of the same periods, which no commit of scope "" may touch.
+void deliver_other_scope(Store& store) {
+  deliver(store, period_rows(202311, {"1/00/100/1", "7/03/5/2"}), "other", 2, 1600000000, "other");
+}
+
 // The old and the new state, computed without any fault.
 void reference_states(const char* name, StoreState& old_state, StoreState& new_state) {
   std::string path = test_path(name);
   {
     Store store;
     open_rw(store, path);
+    deliver_other_scope(store);
     deliver(store, old_delivery(), "old", 2);
   }
   old_state = state_of(path);
@@ -734,6 +782,9 @@ void reference_states(const char* name, StoreState& old_state, StoreState& new_s
   }
   new_state = state_of(path);
   ASSERT_NE(old_state, new_state);
+  // The other scope's record is in both states as it was written (after scope "").
+  for (const StoreState* state : {&old_state, &new_state})
+    EXPECT_EQ(state->records.at(1), "[other] 202311 other test-source 1600000000 keys=2 items=3");
 }
 
 TEST(Store, FailureAtAnyStepOfACommitLeavesTheOldTotals) {
@@ -743,6 +794,7 @@ TEST(Store, FailureAtAnyStepOfACommitLeavesTheOldTotals) {
   {
     Store store;
     open_rw(store, path);
+    deliver_other_scope(store);
     deliver(store, old_delivery(), "old", 2);
     ASSERT_TRUE(store.begin_delivery().ok());
     std::vector<KeyedTotals> rows = new_delivery();
@@ -786,6 +838,7 @@ TEST(Store, CrashAtAnyStepOfACommitLeavesOldOrNewTotals) {
   {
     Store store;
     open_rw(store, path);
+    deliver_other_scope(store);
     deliver(store, old_delivery(), "old", 2);
     ASSERT_TRUE(store.begin_delivery().ok());
     std::vector<KeyedTotals> rows = new_delivery();
@@ -862,6 +915,18 @@ std::vector<std::string> brief(Store& store, ReportQuery query) {
     }
     lines.push_back(parts[0] + " " + parts[1] + " " + parts[2] + " " + parts[3] + " " + parts[4] +
                     " " + parts[5].substr(0, parts[5].find('.') + 2) + " " + parts[9]);
+  }
+  return lines;
+}
+
+// "account bucket unblended #items" of each row.
+std::vector<std::string> brief_unblended(Store& store, ReportQuery query) {
+  std::vector<std::string> lines;
+  for (const std::string& line : brief(store, query)) {
+    std::size_t first = line.find(' ');
+    std::size_t second = line.find(' ', first + 1);
+    std::size_t currency = line.find(" USD ");
+    lines.push_back(line.substr(second + 1, currency - second - 1) + line.substr(currency + 4));
   }
   return lines;
 }
@@ -966,6 +1031,264 @@ TEST(Store, SinkErrorStopsTheQuery) {
   EXPECT_EQ(dump(store).size(), 2u);
 }
 
+// ---- scopes
+// --------------------------------------------------------------------------------------
+
+TEST(Store, ADeliveryReplacesOnlyItsOwnScopeOfAPeriod) {
+  Store store;
+  open_rw(store, test_path("scopes"));
+  // Two payers' connections deliver November; both hold account 1's 00:00 hour.
+  Delivered a =
+      deliver(store, period_rows(202311, {"1/00/1/1", "1/01/2/1"}), "a1", 3, 100, "payer-a");
+  Delivered b =
+      deliver(store, period_rows(202311, {"1/00/10/2", "5/00/20/1"}), "b1", 3, 200, "payer-b");
+  ASSERT_EQ(a.count, 1u);
+  ASSERT_EQ(b.count, 1u);
+  EXPECT_EQ(a.outcomes[0].change, PeriodChange::Added);
+  EXPECT_EQ(b.outcomes[0].change, PeriodChange::Added); // payer-a's rows are not payer-b's
+  // The report sums over scopes: account 1 at 00:00 is 1 + 10 with 3 line items.
+  EXPECT_EQ(
+      brief_unblended(store, ReportQuery{}),
+      (std::vector<std::string>{"1 2023-11-01T00:00:00Z 11.0 #3", "1 2023-11-01T01:00:00Z 2.0 #1",
+                                "5 2023-11-01T00:00:00Z 20.0 #1"}));
+
+  // payer-a restates November: payer-b's rows of November stay as they were.
+  Delivered a2 = deliver(store, period_rows(202311, {"1/02/4/1"}), "a2", 3, 300, "payer-a");
+  ASSERT_EQ(a2.count, 1u);
+  EXPECT_EQ(a2.outcomes[0].change, PeriodChange::Replaced);
+  EXPECT_EQ(a2.outcomes[0].keys, 1u);
+  EXPECT_EQ(
+      brief_unblended(store, ReportQuery{}),
+      (std::vector<std::string>{"1 2023-11-01T00:00:00Z 10.0 #2", "1 2023-11-01T02:00:00Z 4.0 #1",
+                                "5 2023-11-01T00:00:00Z 20.0 #1"}));
+
+  // payer-b again with the same totals: Unchanged, nothing written.
+  Delivered b2 =
+      deliver(store, period_rows(202311, {"5/00/20/1", "1/00/10/2"}), "b1", 1, 400, "payer-b");
+  ASSERT_EQ(b2.count, 1u);
+  EXPECT_EQ(b2.outcomes[0].change, PeriodChange::Unchanged);
+  EXPECT_EQ(store.last_commit_writes(), 0u);
+
+  // A third scope with payer-b's very totals is Added: Unchanged is per scope.
+  Delivered local = deliver(store, period_rows(202311, {"5/00/20/1", "1/00/10/2"}), "b1", 3, 500);
+  ASSERT_EQ(local.count, 1u);
+  EXPECT_EQ(local.outcomes[0].change, PeriodChange::Added);
+  EXPECT_EQ(store.last_commit_writes(), 3u); // two hourly rows and the record
+
+  EXPECT_EQ(deliveries(store),
+            (std::vector<std::string>{"202311 b1 test-source 500 keys=2 items=3",
+                                      "[payer-a] 202311 a2 test-source 300 keys=1 items=1",
+                                      "[payer-b] 202311 b1 test-source 200 keys=2 items=3"}));
+  Result<std::uint64_t> periods = store.period_count();
+  Result<std::uint64_t> records = store.delivery_count();
+  Result<std::uint64_t> rows = store.hourly_row_count();
+  ASSERT_TRUE(periods.ok() && records.ok() && rows.ok());
+  EXPECT_EQ(periods.value(), 1u);
+  EXPECT_EQ(records.value(), 3u);
+  EXPECT_EQ(rows.value(), 5u);
+
+  // A query may name one scope; "" is the local files; an unknown scope has no rows.
+  ReportQuery only_b;
+  only_b.scope = "payer-b";
+  EXPECT_EQ(brief_unblended(store, only_b),
+            (std::vector<std::string>{"1 2023-11-01T00:00:00Z 10.0 #2",
+                                      "5 2023-11-01T00:00:00Z 20.0 #1"}));
+  ReportQuery only_local;
+  only_local.scope = "";
+  EXPECT_EQ(brief_unblended(store, only_local), brief_unblended(store, only_b));
+  only_local.grouping = ReportGrouping::Month;
+  EXPECT_EQ(brief_unblended(store, only_local),
+            (std::vector<std::string>{"1 2023-11-01T00:00:00Z 10.0 #2",
+                                      "5 2023-11-01T00:00:00Z 20.0 #1"}));
+  ReportQuery unknown;
+  unknown.scope = "payer-z";
+  EXPECT_TRUE(dump(store, unknown).empty());
+  ReportQuery month;
+  month.grouping = ReportGrouping::Month;
+  EXPECT_EQ(brief_unblended(store, month),
+            (std::vector<std::string>{"1 2023-11-01T00:00:00Z 24.0 #5",
+                                      "5 2023-11-01T00:00:00Z 40.0 #2"}));
+}
+
+TEST(Store, EmptyDeliveryOfANewScopeWritesNothing) {
+  std::string path = test_path("empty_scope");
+  Store store;
+  open_rw(store, path);
+  Delivered done = deliver(store, {}, "d", 3, 1, "never-delivered");
+  EXPECT_EQ(done.count, 0u);
+  store.close();
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM scopes"), 0);
+}
+
+TEST(Store, OverlongScopeIsRefusedAndNothingChanges) {
+  Store store;
+  open_rw(store, test_path("long_scope"));
+  deliver(store, period_rows(202311, {"1/00/1/1"}), "d1");
+  ASSERT_TRUE(store.begin_delivery().ok());
+  std::vector<KeyedTotals> rows = period_rows(202311, {"1/00/2/1"});
+  ASSERT_TRUE(store.stage(rows).ok());
+  std::string scope(kStoreMaxScopeBytes + 1, 'x');
+  PeriodOutcome outcome;
+  Result<std::size_t> committed = store.commit_delivery({"d2", "s", 1, scope}, &outcome, 1);
+  ASSERT_FALSE(committed.ok());
+  EXPECT_EQ(committed.error().code, ErrorCode::InvalidArgument);
+  EXPECT_STREQ(committed.error().message, "store: scope name is too long");
+  scope.pop_back(); // exactly the maximum is fine, and staging was kept for it
+  Result<std::size_t> retried = store.commit_delivery({"d2", "s", 1, scope}, &outcome, 1);
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(retried.value(), 1u);
+  EXPECT_EQ(deliveries(store).size(), 2u);
+}
+
+TEST(Store, FindDeliveryNamesTheIdentityAScopeHoldsForAPeriod) {
+  std::string path = test_path("find_delivery");
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, period_rows(202311, {"1/00/1/1"}), "assembly-1234", 3, 1700000123, "payer-a");
+    deliver(store, period_rows(202312, {"1/00/1/1"}), "local-fingerprint", 3, 1700000456);
+  }
+  Store store;
+  ASSERT_TRUE(store.open(path.c_str(), OpenMode::ReadOnly).ok()); // a read, usable read-only
+  std::uint8_t buffer[64];
+  std::size_t size = 99;
+  UnixSeconds at = 0;
+  Result<bool> found = store.find_delivery("payer-a", 202311, buffer, size, at);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found.value());
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), size), "assembly-1234");
+  EXPECT_EQ(at, 1700000123);
+
+  Result<bool> local = store.find_delivery("", 202312, buffer, size, at);
+  ASSERT_TRUE(local.ok());
+  EXPECT_TRUE(local.value());
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), size), "local-fingerprint");
+  EXPECT_EQ(at, 1700000456);
+
+  for (auto [scope, period] : {std::pair<const char*, std::int32_t>{"payer-a", 202312},
+                               {"", 202311},
+                               {"payer-b", 202311}}) {
+    Result<bool> missing = store.find_delivery(scope, period, buffer, size, at);
+    ASSERT_TRUE(missing.ok());
+    EXPECT_FALSE(missing.value()) << scope << " " << period;
+    EXPECT_EQ(size, 0u);
+  }
+
+  std::uint8_t small[13]; // "assembly-1234" is 13 bytes: fits exactly; 12 does not
+  Result<bool> exact = store.find_delivery("payer-a", 202311, small, size, at);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(small), size), "assembly-1234");
+  Result<bool> too_long = store.find_delivery("payer-a", 202311, MutableBytes(small, 12), size, at);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().code, ErrorCode::LimitExceeded);
+  EXPECT_EQ(size, 13u);
+}
+
+// ---- account names
+// -------------------------------------------------------------------------------
+
+std::string clean(std::string_view name, std::size_t out_size = kAccountNameMaxBytes) {
+  std::vector<char> out(out_size + 1, '#');
+  std::size_t length = clean_account_name(name, out.data(), out_size);
+  EXPECT_LE(length, out_size);
+  EXPECT_EQ(out[out_size], '#'); // never past out_size
+  return std::string(out.data(), length);
+}
+
+TEST(Store, AccountNamesAreCleanedOfControlsBadUtf8AndBounded) {
+  EXPECT_EQ(clean("Production \"EU\", team\\1"), "Production \"EU\", team\\1");
+  EXPECT_EQ(clean("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x92\xb0"),
+            "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x92\xb0"); // 2, 3, 4 bytes
+  // Terminal escapes, line breaks, NUL, DEL and C1 controls.
+  EXPECT_EQ(clean(std::string_view("a\x1b[31mred\r\nb\0c\x7f\xc2\x9b", 17)), "a?[31mred??b?c??");
+  // Bidirectional overrides and isolates, line separator.
+  EXPECT_EQ(clean("x\xe2\x80\xaey\xe2\x81\xa6z\xe2\x80\xa8"), "x?y?z?");
+  // Invalid UTF-8: stray continuation, overlong '/', surrogate, above U+10FFFF, cut sequence.
+  EXPECT_EQ(clean("\x80"
+                  "a\xc0\xaf"
+                  "b\xed\xa0\x80"
+                  "c\xf4\x90\x80\x80"
+                  "d\xe6\x97"),
+            "?a??b???c????d??");
+  EXPECT_EQ(clean(""), "");
+
+  // Bounded to kAccountNameMaxBytes, cut before a character that does not fit whole.
+  std::string long_ascii(300, 'n');
+  EXPECT_EQ(clean(long_ascii), std::string(kAccountNameMaxBytes, 'n'));
+  std::string euros;
+  for (int i = 0; i < 60; ++i)
+    euros += "\xe2\x82\xac"; // 3 bytes each: 42 fit in 128 bytes (126)
+  std::string cut = clean(euros);
+  EXPECT_EQ(cut.size(), 126u);
+  EXPECT_EQ(cut, euros.substr(0, 126));
+  EXPECT_EQ(clean(euros, 5), "\xe2\x82\xac"); // a smaller buffer bounds it too
+  EXPECT_EQ(clean("abc", 0), "");
+}
+
+TEST(Store, AccountNamesAreReplacedWholeAndShownWithRows) {
+  std::string path = test_path("names");
+  Store store;
+  open_rw(store, path);
+  deliver(store, query_rows(), "d", 4);
+  auto account = [](const char* digits) {
+    AccountId id;
+    EXPECT_TRUE(AccountId::parse(digits, id));
+    return id;
+  };
+  std::vector<AccountName> names = {
+      {account("123"), "Prod, \"EU\""}, {account("000000000123"), "padded \x1b[2J"},
+      {account("777"), "no rows yet"},  {account("99"), "first"},
+      {account("99"), "second wins"},
+  };
+  ASSERT_TRUE(store.put_account_names(names).ok());
+  ReportQuery daily;
+  daily.grouping = ReportGrouping::Day;
+  std::vector<std::string> rows = dump(store, daily);
+  ASSERT_EQ(rows.size(), 8u);
+  auto names_of = [](const std::vector<std::string>& lines) {
+    std::vector<std::string> found;
+    for (const std::string& line : lines) {
+      std::size_t at = line.find(" name=");
+      found.push_back(at == std::string::npos ? "-" : line.substr(at + 6));
+    }
+    return found;
+  };
+  // Rows: 202310 99/123, 202311 000000000099/123, 99/000000000123, 99/123 x4, 99/99.
+  EXPECT_EQ(names_of(rows), (std::vector<std::string>{
+                                "Prod, \"EU\"", "Prod, \"EU\"", "padded ?[2J", "Prod, \"EU\"",
+                                "Prod, \"EU\"", "Prod, \"EU\"", "Prod, \"EU\"", "second wins"}));
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM account_names"), 4);
+
+  // A bad entry anywhere: InvalidArgument and the old names stay.
+  std::vector<AccountName> bad = {{account("123"), "new"}, {AccountId{}, "no id"}};
+  Status refused = store.put_account_names(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(names_of(dump(store, daily)), names_of(rows));
+
+  // A new set replaces the old one whole: 99 and 000000000123 lose their names.
+  std::vector<AccountName> renamed = {{account("123"), "Renamed"}};
+  ASSERT_TRUE(store.put_account_names(renamed).ok());
+  EXPECT_EQ(names_of(dump(store, daily)),
+            (std::vector<std::string>{"Renamed", "Renamed", "-", "Renamed", "Renamed", "Renamed",
+                                      "Renamed", "-"}));
+  // Names do not change totals, rows or deliveries.
+  std::vector<std::string> plain = brief(store, daily);
+  ASSERT_TRUE(store.put_account_names({}).ok());
+  EXPECT_EQ(brief(store, daily), plain);
+  EXPECT_EQ(names_of(dump(store, daily)), std::vector<std::string>(8, "-"));
+  EXPECT_EQ(deliveries(store).size(), 2u);
+
+  // A name written by something else (longer, with controls) is cleaned on the way out.
+  store.close();
+  sql_exec(path, "INSERT INTO account_names(account, name) SELECT id, 'x' || char(10) ||"
+                 " printf('%.300c', 'y') FROM accounts WHERE text = '99'");
+  Store again;
+  open_rw(again, path);
+  std::vector<std::string> names_now = names_of(dump(again, daily));
+  EXPECT_EQ(names_now.back(), "x?" + std::string(kAccountNameMaxBytes - 2, 'y'));
+}
+
 // ---- size and memory
 // -----------------------------------------------------------------------------
 
@@ -1014,6 +1337,19 @@ TEST(Store, BytesPerHourlyRow) {
   EXPECT_LT(per_row, 60.0);
   EXPECT_LT(file_per_row, 62.0);
   EXPECT_LT(heap_high_water, kStoreSoftHeapLimitBytes);
+
+  // The same keys from a second connection: scope id 2 takes one more byte per row than id 1.
+  {
+    Store store;
+    open_rw(store, path);
+    Delivered done = deliver(store, rows, "size", 10000, 1700000000, "second-connection");
+    ASSERT_EQ(done.count, 1u);
+    EXPECT_EQ(done.outcomes[0].change, PeriodChange::Added);
+  }
+  std::int64_t both_bytes = sql_integer(path, "SELECT sum(pgsize) FROM dbstat WHERE name='hourly'");
+  double second_per_row = static_cast<double>(both_bytes - hourly_bytes) / kKeys;
+  std::printf("[ measured ] a second scope's rows: %.1f bytes/row\n", second_per_row);
+  EXPECT_LT(second_per_row, 60.0);
   EXPECT_EQ(sqlite3_hard_heap_limit64(-1), kStoreHardHeapLimitBytes); // set by the first open()
   EXPECT_EQ(sqlite3_soft_heap_limit64(-1), kStoreSoftHeapLimitBytes);
 }
