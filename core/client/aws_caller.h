@@ -104,6 +104,12 @@ public:
 
 private:
   // implementation's choice
+  /// The loop behind both call() forms: exactly one of `buffer` and `sink` is used.
+  Result<AwsReply> run(const AwsCall& call, CredentialSource& credentials, MutableBytes* buffer,
+                       ByteSink* sink);
+  /// Builds the try's URL in m_url; `path` is set to its path (base path included), as signed.
+  Result<std::string_view> build_url(const AwsCall& call, std::string_view& path);
+
   HttpTransport* m_transport = nullptr;
   Clock* m_clock = nullptr;
   RandomSource* m_random = nullptr;

@@ -2,7 +2,9 @@
 // credentials file) or STS AssumeRole, refreshed before they expire.
 #pragma once
 
+#include "core/aws/aws_responses.h"
 #include "core/aws/sigv4.h"
+#include "core/base/arena.h"
 #include "core/base/result.h"
 #include "core/base/timestamp.h"
 #include "core/client/endpoint.h"
@@ -15,7 +17,12 @@ namespace ec {
 
 class AwsCaller;
 
-inline constexpr std::size_t kMaxSessionTokenBytes = 6 * 1024;
+// kMaxSessionTokenBytes (8 KiB) comes from core/aws/aws_responses.h: a token the STS parser
+// accepts must fit the cache here.
+/// The AssumeRole answer buffer and the arena that parses it (and holds the form body while it is
+/// sent): an answer carries a session token of up to kMaxSessionTokenBytes.
+inline constexpr std::size_t kAssumeRoleResponseBytes = 16 * 1024;
+inline constexpr std::size_t kAssumeRoleArenaBytes = 16 * 1024;
 /// Refresh assumed-role credentials this long before their Expiration (AWS SDKs: 5 to 15 min).
 inline constexpr std::int64_t kCredentialRefreshSeconds = 10 * 60;
 
@@ -81,7 +88,12 @@ public:
             const AssumeRoleSettings& settings);
   /// Errors: Permission "sts: AssumeRole refused" (AccessDenied: wrong role, external id or trust
   /// policy; detail: the AWS code), Permission "sts: region disabled" (RegionDisabledException),
-  /// InvalidInput "sts: malformed response", transport errors from the caller.
+  /// InvalidInput "sts: malformed response", transport errors from the caller; also
+  /// InvalidArgument "sts: AssumeRole request refused" (ValidationError: a bad ARN, session name
+  /// or duration), Io "sts: AssumeRole failed after retries" (throttled or 5xx to the end),
+  /// NotFound "sts: no AssumeRole at the endpoint". Details are static names of AWS codes, "other"
+  /// for an unknown one. When a refresh ahead of Expiration fails, the cached credentials are
+  /// returned until they expire (one Warn line; the next AssumeRole a minute later).
   Result<Credentials> current(UnixSeconds now) override;
   bool invalidate() override;
 
@@ -97,6 +109,11 @@ public:
   }
 
 private:
+  Result<Credentials> fetch();
+  Status send_assume_role();
+  void remember_refusal(std::string_view code, std::string_view message);
+  void wipe_scratch();
+
   AwsCaller* m_caller = nullptr;
   CredentialSource* m_base = nullptr;
   const Endpoint* m_sts = nullptr;
@@ -110,6 +127,12 @@ private:
   char m_error_message[256];
   std::size_t m_error_code_size = 0;
   std::size_t m_error_message_size = 0;
+  // The AssumeRole answer, then the parser's and the form body's arena: both hold secrets for a
+  // moment and are wiped after each fetch (about 32 KiB together).
+  std::size_t m_response_size = 0;
+  std::uint8_t m_response[kAssumeRoleResponseBytes];
+  alignas(std::max_align_t) std::uint8_t m_arena_storage[kAssumeRoleArenaBytes];
+  Arena m_arena{MutableBytes(m_arena_storage, sizeof m_arena_storage)};
 };
 
 /// Keys from an AWS shared-credentials style file (what `aws configure` writes):

@@ -1,0 +1,47 @@
+// core/client/client_text.h - Small text helpers shared by the client's .cpp files (numbers into a
+// TextBuilder, wiping secrets), so none of them needs the C library's formatting.
+#pragma once
+
+#include "core/aws/text_builder.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ec::client_text {
+
+/// Appends `value` in decimal.
+inline void append_decimal(TextBuilder& out, std::uint64_t value) {
+  char digits[20];
+  std::size_t count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (count > 0)
+    out.append(digits[--count]);
+}
+
+/// Overwrites `size` bytes at `data` with zeros in a way the compiler may not drop (the buffer is
+/// usually dead afterwards, which is exactly when a plain memset is optimised away).
+inline void wipe(void* data, std::size_t size) {
+  volatile unsigned char* bytes = static_cast<volatile unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i)
+    bytes[i] = 0;
+}
+
+/// True when `text` equals `lower` without regard to ASCII case (`lower` is lower case).
+inline bool equals_lower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size())
+    return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i])
+      return false;
+  }
+  return true;
+}
+
+} // namespace ec::client_text

@@ -1,0 +1,244 @@
+// core/client/endpoint.cpp - Endpoint URLs: parsing the INI's, building AWS's defaults.
+#include "core/client/endpoint.h"
+
+#include "core/aws/text_builder.h"
+#include "core/client/client_text.h"
+
+namespace ec {
+
+namespace {
+
+constexpr Error kNotUrl = make_error(ErrorCode::InvalidArgument, "endpoint: not an http(s) url");
+constexpr Error kBadPort = make_error(ErrorCode::InvalidArgument, "endpoint: bad port");
+constexpr Error kNotAllowed =
+    make_error(ErrorCode::InvalidArgument, "endpoint: user info, query or fragment not allowed");
+constexpr Error kHostTooLong = make_error(ErrorCode::LimitExceeded, "endpoint: host name too long");
+constexpr Error kPathTooLong = make_error(ErrorCode::LimitExceeded, "endpoint: path too long");
+constexpr Error kBadBucket = make_error(ErrorCode::InvalidArgument, "endpoint: not a bucket name");
+
+constexpr std::string_view kDefaultRegion = "us-east-1";
+
+// "https://" bucket "." host ":65535" path "/" bucket: every derived URL fits, so parse() is what
+// reports a part over its limit.
+constexpr std::size_t kUrlBytes =
+    8 + 2 * (kMaxEndpointHostBytes + 1) + 6 + kMaxEndpointPathBytes + 256;
+
+bool starts_with_lower(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         client_text::equals_lower(text.substr(0, prefix.size()), prefix);
+}
+
+bool is_host_byte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_';
+}
+
+bool is_ipv6_byte(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+         c == '.';
+}
+
+std::string_view strip_trailing_slashes(std::string_view path) {
+  while (!path.empty() && path.back() == '/')
+    path.remove_suffix(1);
+  return path;
+}
+
+// Bucket names as S3 has allowed them (legacy us-east-1 ones had capitals and underscores). What
+// matters here is that nothing in one can change the URL's structure.
+bool is_bucket_name(std::string_view bucket) {
+  if (bucket.empty() || bucket.size() > 255)
+    return false;
+  for (char c : bucket)
+    if (!is_host_byte(c))
+      return false;
+  return true;
+}
+
+std::string_view or_default_region(std::string_view region) {
+  return region.empty() ? kDefaultRegion : region;
+}
+
+// scheme://[bucket.]host[:port][base_path] of `endpoint`.
+void append_url(const Endpoint& endpoint, std::string_view bucket, TextBuilder& out) {
+  out.append(endpoint.scheme() == Scheme::Https ? "https://" : "http://");
+  if (!bucket.empty()) {
+    out.append(bucket);
+    out.append('.');
+  }
+  out.append(endpoint.host());
+  if (endpoint.port() != 0) {
+    out.append(':');
+    client_text::append_decimal(out, endpoint.port());
+  }
+  out.append(endpoint.base_path());
+}
+
+Result<Endpoint> parse_built(const TextBuilder& url) {
+  if (url.overflowed())
+    return kHostTooLong;
+  return Endpoint::parse(url.view());
+}
+
+} // namespace
+
+Result<Endpoint> Endpoint::parse(std::string_view url) {
+  Endpoint endpoint;
+  std::string_view rest;
+  if (starts_with_lower(url, "https://")) {
+    endpoint.m_scheme = Scheme::Https;
+    rest = url.substr(8);
+  } else if (starts_with_lower(url, "http://")) {
+    endpoint.m_scheme = Scheme::Http;
+    rest = url.substr(7);
+  } else {
+    return kNotUrl;
+  }
+  if (rest.find_first_of("?#") != std::string_view::npos)
+    return kNotAllowed;
+  std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  if (authority.find('@') != std::string_view::npos)
+    return kNotAllowed;
+
+  // host, or [IPv6], then an optional :port.
+  std::string_view host;
+  std::string_view port_text;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos || close < 2)
+      return kNotUrl;
+    host = authority.substr(0, close + 1);
+    for (char c : host.substr(1, host.size() - 2))
+      if (!is_ipv6_byte(c))
+        return kNotUrl;
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':')
+        return kNotUrl;
+      has_port = true;
+      port_text = after.substr(1);
+    }
+  } else {
+    std::size_t colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      has_port = true;
+      port_text = authority.substr(colon + 1);
+    }
+    for (char c : host)
+      if (!is_host_byte(c))
+        return kNotUrl;
+  }
+  if (host.empty())
+    return kNotUrl;
+  if (host.size() > kMaxEndpointHostBytes)
+    return kHostTooLong;
+
+  if (has_port) {
+    if (port_text.empty() || port_text.size() > 5)
+      return kBadPort;
+    std::uint32_t port = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9')
+        return kBadPort;
+      port = port * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    if (port == 0 || port > 65535)
+      return kBadPort;
+    endpoint.m_port = static_cast<std::uint16_t>(port);
+  }
+
+  path = strip_trailing_slashes(path);
+  for (char c : path)
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      return kNotUrl;
+  if (path.size() > kMaxEndpointPathBytes)
+    return kPathTooLong;
+
+  for (std::size_t i = 0; i < host.size(); ++i)
+    endpoint.m_host[i] = host[i];
+  endpoint.m_host_size = host.size();
+  for (std::size_t i = 0; i < path.size(); ++i)
+    endpoint.m_path[i] = path[i];
+  endpoint.m_path_size = path.size();
+  return endpoint;
+}
+
+Result<Endpoint> Endpoint::https(std::string_view host, std::string_view base_path) {
+  base_path = strip_trailing_slashes(base_path);
+  if (host.size() > kMaxEndpointHostBytes)
+    return kHostTooLong;
+  if (base_path.size() > kMaxEndpointPathBytes)
+    return kPathTooLong;
+  Endpoint endpoint;
+  endpoint.m_scheme = Scheme::Https;
+  for (std::size_t i = 0; i < host.size(); ++i)
+    endpoint.m_host[i] = host[i];
+  endpoint.m_host_size = host.size();
+  for (std::size_t i = 0; i < base_path.size(); ++i)
+    endpoint.m_path[i] = base_path[i];
+  endpoint.m_path_size = base_path.size();
+  return endpoint;
+}
+
+Result<Endpoint> sts_endpoint(std::string_view configured, std::string_view region) {
+  if (!configured.empty())
+    return Endpoint::parse(configured);
+  char storage[kUrlBytes];
+  TextBuilder url(storage);
+  url.append("https://sts.");
+  url.append(or_default_region(region));
+  url.append(".amazonaws.com");
+  return parse_built(url);
+}
+
+Result<Endpoint> cur_endpoint(std::string_view configured) {
+  return Endpoint::parse(configured.empty() ? "https://cur.us-east-1.amazonaws.com" : configured);
+}
+
+Result<Endpoint> exports_endpoint(std::string_view configured) {
+  return Endpoint::parse(configured.empty() ? "https://bcm-data-exports.us-east-1.api.aws"
+                                            : configured);
+}
+
+Result<Endpoint> organizations_endpoint(std::string_view configured) {
+  return Endpoint::parse(configured.empty() ? "https://organizations.us-east-1.amazonaws.com"
+                                            : configured);
+}
+
+Result<Endpoint> s3_endpoint(std::string_view configured, std::string_view region,
+                             std::string_view bucket, bool path_style) {
+  if (!is_bucket_name(bucket))
+    return kBadBucket;
+  // A dot in the name would make the virtual host a subdomain the certificate does not cover.
+  bool path = path_style || bucket.find('.') != std::string_view::npos;
+  char storage[kUrlBytes];
+  TextBuilder url(storage);
+  if (configured.empty()) {
+    url.append("https://");
+    if (!path) {
+      url.append(bucket);
+      url.append('.');
+    }
+    url.append("s3.");
+    url.append(or_default_region(region));
+    url.append(".amazonaws.com");
+    if (path) {
+      url.append('/');
+      url.append(bucket);
+    }
+    return parse_built(url);
+  }
+  EC_TRY_ASSIGN(Endpoint base, Endpoint::parse(configured));
+  append_url(base, path ? std::string_view() : bucket, url);
+  if (path) {
+    url.append('/');
+    url.append(bucket);
+  }
+  return parse_built(url);
+}
+
+} // namespace ec
