@@ -74,6 +74,9 @@ struct ConnectionConfig {
   std::string_view exports_endpoint;
   std::string_view organizations_endpoint;
   bool s3_path_style = false;
+  /// Fetch account names from AWS Organizations (organizations:ListAccounts; the management
+  /// account's keys or a delegated administrator's).
+  bool account_names = false;
 
   std::string_view proxy; ///< may hold a user:password; sensitive
   std::string_view no_proxy;
