@@ -7,5 +7,8 @@ int run_ingest(int argc, char** argv);
 int run_report(int argc, char** argv);
 int run_config(int argc, char** argv);
 int run_status(int argc, char** argv);
+int run_once(int argc, char** argv);
+int run_verify(int argc, char** argv);
+int run_policy(int argc, char** argv);
 
 } // namespace ec::firmware

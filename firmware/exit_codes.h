@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitInput = 3,       ///< an input file was rejected; the store is as it was before
   kExitStore = 4,       ///< the store cannot be opened, read or written
   kExitInternal = 5,    ///< out of memory or a bug
+  kExitRemote = 6,      ///< a connection failed (AWS refused, unreachable, a report unreadable)
 };
 
 } // namespace ec::firmware

@@ -15,12 +15,17 @@ const char kUsage[] =
     "  report [--config F] [--store DB] [--format table|csv|json] [--account ID]\n"
     "         [--from T] [--to T] [--by hour|day|month]   print the stored totals\n"
     "  status [--config F] [--store DB]            which delivery the store holds per month\n"
+    "  once [--config F] [--connection NAME]       read every connection's new deliveries once\n"
+    "  verify [--config F] [--connection NAME]     check each connection step by step (OK/FAIL)\n"
+    "  policy [--config F] [--offline]             print the least IAM policy the connections need\n"
+    "  policy [--config F] --trust NAME            print the trust policy of NAME's role (holds\n"
+    "                                              its external id: for the account owner only)\n"
     "  config check [--config F | F]               check the INI file and its permissions\n"
     "  config example                              print an INI file with every setting\n"
     "  version                                     print the version\n"
     "\n"
     "exit codes: 0 ok, 1 usage, 2 configuration, 3 input rejected (store unchanged),\n"
-    "            4 store error, 5 internal error\n";
+    "            4 store error, 5 internal error, 6 a connection failed\n";
 
 } // namespace
 
@@ -37,6 +42,12 @@ int main(int argc, char** argv) {
     return run_report(argc, argv);
   if (std::strcmp(command, "status") == 0)
     return run_status(argc, argv);
+  if (std::strcmp(command, "once") == 0)
+    return run_once(argc, argv);
+  if (std::strcmp(command, "verify") == 0)
+    return run_verify(argc, argv);
+  if (std::strcmp(command, "policy") == 0)
+    return run_policy(argc, argv);
   if (std::strcmp(command, "config") == 0)
     return run_config(argc, argv);
   if (std::strcmp(command, "version") == 0 || std::strcmp(command, "--version") == 0) {

@@ -22,8 +22,8 @@ int load_settings(const CliArgs& args, Settings& settings) {
   }
   if (path) {
     settings.config_path = path;
-    std::vector<std::uint8_t> memory(kConfigArenaBytes);
-    Arena arena(MutableBytes(memory.data(), memory.size()));
+    settings.config_memory.assign(kConfigArenaBytes, 0);
+    Arena arena(MutableBytes(settings.config_memory.data(), settings.config_memory.size()));
     std::vector<char> text(8 * 1024);
     ConfigDiagnostics diagnostics(std::span<char>(text.data(), text.size()));
     ConfigFilesVia<&platform::read_small_file, &platform::file_status> files;
@@ -37,6 +37,7 @@ int load_settings(const CliArgs& args, Settings& settings) {
       return kExitConfig;
     }
     const Config& config = *loaded.value();
+    settings.config = &config;
     settings.store_path = std::string(config.store.path);
     settings.ingest.csv.max_field_bytes = config.ingest.max_field_bytes;
     settings.ingest.csv.max_row_bytes = config.ingest.max_row_bytes;

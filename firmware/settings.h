@@ -1,11 +1,13 @@
 // firmware/settings.h - What the commands run with: the INI file's values and the overrides.
 #pragma once
 
+#include "core/config/config.h"
 #include "core/ingest/ingest_engine.h"
 #include "firmware/cli_args.h"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ec::firmware {
 
@@ -15,6 +17,9 @@ inline constexpr const char* kDefaultStorePath = "/var/lib/edgecur/edgecur.db";
 
 struct Settings {
   std::string config_path; ///< empty when running on defaults
+  /// The loaded INI (nullptr when running on defaults); its views point into config_memory.
+  const Config* config = nullptr;
+  std::vector<std::uint8_t> config_memory;
   std::string store_path = kDefaultStorePath;
   IngestSettings ingest;
   std::uint32_t read_chunk_bytes = 64 * 1024;

@@ -53,7 +53,8 @@ inline constexpr const char* kObjectReplacedMessage = "source: object replaced w
 
 class ObjectStore {
 public:
-  /// Every object whose key starts with `prefix`, all pages, in key order. An S3 page cut short
+  /// Every object whose key starts with `prefix`, all pages (S3: in key order; a directory: in
+  /// no particular order). An S3 page cut short
   /// (truncated without a continuation token) is an error, never a silent end.
   virtual Status list(std::string_view prefix, ObjectVisitor& visitor) = 0;
   /// The whole object into `buffer`; returns the filled part. `version` gets its ETag and size.

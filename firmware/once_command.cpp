@@ -1,0 +1,211 @@
+// firmware/once_command.cpp - `edgecur once`: one pass over every connection of the INI.
+#include "firmware/commands.h"
+
+#include "core/ingest/ingest_engine.h"
+#include "core/source/report_sync.h"
+#include "core/store/store.h"
+#include "firmware/connection.h"
+#include "firmware/console.h"
+#include "firmware/exit_codes.h"
+#include "firmware/settings.h"
+#include "firmware/system_clock.h"
+#include "platform/output.h"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace ec::firmware {
+namespace {
+
+std::string period_text(std::int32_t yyyymm) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d", yyyymm / 100, yyyymm % 100);
+  return text;
+}
+
+std::string view_text(std::string_view view) {
+  return std::string(view.data(), view.size());
+}
+
+// One line per billing period.
+class PeriodPrinter final : public SyncObserver {
+public:
+  explicit PeriodPrinter(const std::string& name) : m_name(name) {}
+
+  void on_period(const PeriodReport& report) override {
+    std::string line = "  " + period_text(report.yyyymm) + ": ";
+    switch (report.action) {
+    case PeriodAction::Ingested:
+      line += report.change == PeriodChange::Unchanged ? "read again, totals unchanged"
+              : report.change == PeriodChange::Replaced ? "replaced"
+                                                        : "added";
+      line += " (" + view_text(report.identity) + ", " + std::to_string(report.files) +
+              (report.files == 1 ? " file, " : " files, ") + group_digits(report.rows) +
+              " line items, " + human_bytes(report.bytes_in) + " read";
+      if (report.restarts > 0)
+        line += ", restarted " + std::to_string(report.restarts) + "x: the delivery changed while read";
+      if (report.malformed_rows > 0)
+        line += ", " + group_digits(report.malformed_rows) + " malformed rows skipped";
+      line += ")";
+      break;
+    case PeriodAction::UpToDate:
+      line += "up to date (" + view_text(report.identity) + ")";
+      break;
+    case PeriodAction::Closed:
+      line += "closed, not checked again (past recheck_days)";
+      break;
+    case PeriodAction::BeforeStart:
+      line += "before start_date, not read";
+      break;
+    case PeriodAction::Failed:
+      line += "FAILED: " + error_text(report.error);
+      if (!report.failed_key.empty())
+        line += " [" + view_text(report.failed_key) + "]";
+      line += "; the store keeps what it had";
+      break;
+    }
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+    if (report.action == PeriodAction::Failed)
+      std::fprintf(stderr, "edgecur: connection %s: %s\n", m_name.c_str(), line.c_str() + 2);
+  }
+
+private:
+  const std::string& m_name;
+};
+
+} // namespace
+
+int run_once(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {"config", "store", "connection"}, {});
+  if (!args.ok()) {
+    print_message("once: " + args.problem());
+    return kExitUsage;
+  }
+  Settings settings;
+  if (int code = load_settings(args, settings); code != kExitOk)
+    return code;
+  if (!settings.config || settings.config->connections.empty()) {
+    print_message("once: no [connection NAME] section in the configuration; nothing to do");
+    return kExitConfig;
+  }
+  const Config& config = *settings.config;
+  const char* only = args.value("connection");
+
+  Store store;
+  if (Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadWrite); !opened.ok()) {
+    print_error("store " + settings.store_path, opened.error());
+    return kExitStore;
+  }
+  if (Status ready = platform::http_global_init(); !ready.ok()) {
+    print_error("once", ready.error());
+    return kExitInternal;
+  }
+  SystemClock clock;
+  std::uint64_t seed = static_cast<std::uint64_t>(clock.wall_seconds()) * std::uint64_t{0x9E3779B97F4A7C15};
+  SplitMix64 random(seed ^ static_cast<std::uint64_t>(getpid()) ^ clock.monotonic_ms());
+  StderrLog log(config.log.level);
+
+  // The engine copies each connection's account lists into its arena: size it for the largest.
+  std::size_t engine_bytes = 0;
+  for (const ConnectionConfig& c : config.connections) {
+    IngestSettings sized = settings.ingest;
+    sized.accounts_allow = c.accounts_allow;
+    sized.accounts_deny = c.accounts_deny;
+    std::size_t bytes = IngestEngine::arena_bytes_for(sized);
+    engine_bytes = bytes > engine_bytes ? bytes : engine_bytes;
+  }
+  std::size_t budget = engine_bytes + Connection::kArenaBytes + 4096;
+  std::unique_ptr<std::uint8_t[]> memory(new std::uint8_t[budget]);
+  Arena arena(MutableBytes(memory.get(), budget));
+  // The sync rewinds its own arena between periods: it must not share one with the connection.
+  std::unique_ptr<std::uint8_t[]> sync_memory(new std::uint8_t[kReportSyncArenaBytes]);
+  Arena sync_arena(MutableBytes(sync_memory.get(), kReportSyncArenaBytes));
+  auto sync = std::make_unique<ReportSync>();
+
+  int exit_code = kExitOk;
+  bool matched = false;
+  for (const ConnectionConfig& connection_config : config.connections) {
+    std::string name = view_text(connection_config.name);
+    if (only && name != only)
+      continue;
+    matched = true;
+    arena.reset();
+    sync_arena.reset();
+    IngestSettings ingest = settings.ingest;
+    ingest.accounts_allow = connection_config.accounts_allow;
+    ingest.accounts_deny = connection_config.accounts_deny;
+    ingest.start_time = connection_config.start_date;
+    auto engine = std::make_unique<IngestEngine>();
+    Status status = engine->init(arena, ingest, store);
+    if (status.ok())
+      status = sync->init(sync_arena);
+    auto connection = std::make_unique<Connection>(connection_config, clock, random, log);
+    if (status.ok())
+      status = connection->open(arena);
+    Findings findings;
+    if (status.ok())
+      status = connection->locate(findings);
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      const Finding& finding = findings[i];
+      std::printf("connection %s: %s: %.*s\n", name.c_str(),
+                  finding.level == FindingLevel::Error ? "error" : "warning",
+                  static_cast<int>(finding.view().size()), finding.view().data());
+    }
+    if (!status.ok()) {
+      std::string problem = connection->problem();
+      std::string failed = "connection " + name + ": FAILED: " + error_text(status.error()) +
+                           (problem.empty() ? "" : "; " + problem);
+      std::printf("%s\n", failed.c_str());
+      std::fflush(stdout);
+      std::fprintf(stderr, "edgecur: %s (run `edgecur verify --connection %s` for the cause)\n",
+                   failed.c_str(), name.c_str());
+      exit_code = kExitRemote;
+      continue;
+    }
+    const ReportLocation& location = connection->location();
+    std::printf("connection %s: %s %s in %s/%s\n", name.c_str(),
+                location.layout == CurLayout::Cur2 ? "CUR 2.0 export" : "CUR report",
+                view_text(location.name).c_str(), connection->source_label().c_str(),
+                view_text(location.prefix).c_str());
+    std::fflush(stdout);
+    SyncSettings sync_settings;
+    sync_settings.scope = connection_config.name;
+    sync_settings.source = connection->source_label();
+    sync_settings.now = connection->now();
+    sync_settings.start_date = connection_config.start_date;
+    sync_settings.recheck_days = connection_config.recheck_days;
+    PeriodPrinter printer(name);
+    auto summary = sync->run(location, connection->objects(), *engine, store, sync_settings, printer);
+    if (!summary.ok()) {
+      std::printf("connection %s: FAILED listing the report: %s\n", name.c_str(),
+                  error_text(summary.error()).c_str());
+      std::fflush(stdout);
+      std::fprintf(stderr, "edgecur: connection %s: FAILED listing the report: %s\n", name.c_str(),
+                   error_text(summary.error()).c_str());
+      exit_code = kExitRemote;
+      continue;
+    }
+    const SyncSummary& s = summary.value();
+    std::printf("connection %s: %u billing period%s: %u read, %u up to date, %u closed, %u before "
+                "start_date, %u failed\n",
+                name.c_str(), s.periods, s.periods == 1 ? "" : "s", s.ingested, s.up_to_date,
+                s.closed, s.before_start, s.failed);
+    if (s.periods == 0)
+      std::printf("connection %s: no manifest found under the report's prefix yet (AWS delivers "
+                  "the first report up to 24 hours after it is created)\n",
+                  name.c_str());
+    if (s.failed > 0)
+      exit_code = kExitRemote;
+  }
+  if (only && !matched) {
+    print_message(std::string("once: no connection named ") + only);
+    return kExitUsage;
+  }
+  platform::http_global_cleanup();
+  return exit_code;
+}
+
+} // namespace ec::firmware

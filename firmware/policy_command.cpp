@@ -1,0 +1,121 @@
+// firmware/policy_command.cpp - `edgecur policy`: the least IAM policy the configured connections
+// need (discovering each report's bucket unless --offline), and on request a role's trust policy.
+#include "firmware/commands.h"
+
+#include "core/source/iam_policy.h"
+#include "firmware/connection.h"
+#include "firmware/console.h"
+#include "firmware/exit_codes.h"
+#include "firmware/settings.h"
+#include "firmware/system_clock.h"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace ec::firmware {
+namespace {
+
+std::string view_text(std::string_view view) {
+  return std::string(view.data(), view.size());
+}
+
+void print_notes(const Findings& notes) {
+  for (std::size_t i = 0; i < notes.size(); ++i)
+    std::fprintf(stderr, "edgecur: note: %.*s\n", static_cast<int>(notes[i].view().size()),
+                 notes[i].view().data());
+}
+
+template <typename Write> int print_text(Write write) {
+  std::vector<char> text(16 * 1024);
+  for (int tries = 0; tries < 2; ++tries) {
+    Findings notes;
+    auto written = write(std::span<char>(text.data(), text.size()), notes);
+    if (!written.ok()) {
+      print_error("policy", written.error());
+      return kExitConfig;
+    }
+    if (written.value() < text.size()) {
+      std::fwrite(text.data(), 1, written.value(), stdout);
+      print_notes(notes);
+      return kExitOk;
+    }
+    text.resize(written.value() + 1);
+  }
+  return kExitInternal;
+}
+
+} // namespace
+
+int run_policy(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {"config", "trust"}, {"offline"});
+  if (!args.ok()) {
+    print_message("policy: " + args.problem());
+    return kExitUsage;
+  }
+  Settings settings;
+  if (int code = load_settings(args, settings); code != kExitOk)
+    return code;
+  if (!settings.config || settings.config->connections.empty()) {
+    print_message("policy: no [connection NAME] section in the configuration");
+    return kExitConfig;
+  }
+  const Config& config = *settings.config;
+  if (const char* trust = args.value("trust")) {
+    // The trust policy holds the external id: it goes to stdout only, for the account owner.
+    for (const ConnectionConfig& c : config.connections) {
+      if (view_text(c.name) == trust)
+        return print_text([&](std::span<char> out, Findings& notes) {
+          return write_trust_policy(c, out, notes);
+        });
+    }
+    print_message(std::string("policy: no connection named ") + trust);
+    return kExitUsage;
+  }
+
+  // Where the bucket of a cur/cur2 report is comes from discovery, when it can run.
+  std::vector<DiscoveredLocation> discovered;
+  std::vector<std::unique_ptr<Connection>> connections;
+  std::vector<std::unique_ptr<std::uint8_t[]>> memories;
+  std::vector<std::unique_ptr<Arena>> arenas;
+  SystemClock clock;
+  SplitMix64 random(static_cast<std::uint64_t>(clock.wall_seconds()) ^
+                    (static_cast<std::uint64_t>(getpid()) << 32));
+  StderrLog log(config.log.level);
+  if (!args.has("offline")) {
+    if (Status ready = platform::http_global_init(); !ready.ok()) {
+      print_error("policy", ready.error());
+      return kExitInternal;
+    }
+    for (const ConnectionConfig& c : config.connections) {
+      if (c.type != ConnectionType::Cur && c.type != ConnectionType::Cur2)
+        continue;
+      memories.push_back(std::make_unique<std::uint8_t[]>(Connection::kArenaBytes));
+      arenas.push_back(std::make_unique<Arena>(MutableBytes(memories.back().get(), Connection::kArenaBytes)));
+      connections.push_back(std::make_unique<Connection>(c, clock, random, log));
+      Connection& connection = *connections.back();
+      Findings findings;
+      Status status = connection.open(*arenas.back());
+      if (status.ok())
+        status = connection.locate(findings);
+      if (!status.ok()) {
+        std::fprintf(stderr,
+                     "edgecur: note: connection %s: report not found (%s); its bucket is left as "
+                     "a placeholder (run `edgecur verify` to see why)\n",
+                     view_text(c.name).c_str(), error_text(status.error()).c_str());
+        continue;
+      }
+      discovered.push_back(DiscoveredLocation{c.name, connection.location()});
+    }
+  }
+  int code = print_text([&](std::span<char> out, Findings& notes) {
+    return write_iam_policy(config, discovered, out, notes);
+  });
+  if (!args.has("offline"))
+    platform::http_global_cleanup();
+  return code;
+}
+
+} // namespace ec::firmware

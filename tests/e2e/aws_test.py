@@ -1,0 +1,638 @@
+# tests/e2e/aws_test.py - edgecur once/verify against local AWS peers: discovery, ranged reads, faults.
+"""End-to-end tests of `edgecur once --config F` and `edgecur verify --config F` against the AWS
+stand-in (tests/aws/standin) and s3rver, both on 127.0.0.1, over report buckets built by
+report_bucket.py. Every data case compares `edgecur report --config F --format csv` with the
+reference run over exactly the data files the manifests name.
+
+    cd tests/e2e && EDGECUR_BIN=... CUR_GENERATOR=... python3 -m unittest -v aws_test
+    (CTest: ctest --test-dir build/ci -R e2e_aws_test --output-on-failure)
+
+The Rig* classes check the fixtures and peers with botocore as the client; they do not need the
+`once` and `verify` commands.
+"""
+import base64
+import os
+import shutil
+import subprocess
+import time
+import unittest
+import urllib.parse
+
+from e2e_support import BIN, WorkDirTest, reference, run
+
+import aws_peers
+from aws_peers import Identity, edgecur_env, require_s3rver, s3rver, standin
+from report_bucket import (Cur2Export, LegacyReport, ReportBucket, build, md5_etag, recent_periods,
+                           standin_config)
+
+from botocore.exceptions import ClientError
+
+CHUNK = 64 * 1024
+BUCKET_REGION = "eu-west-1"  # not us-east-1: the S3 signing region must come from discovery
+ONCE_TIMEOUT = 300
+
+
+def edgecur(*args, timeout=ONCE_TIMEOUT):
+    """Runs edgecur in the peer-safe environment; returns the CompletedProcess, never raises."""
+    return run([BIN, *args], check=False, env=edgecur_env(), timeout=timeout)
+
+
+def describe(result):
+    return "exit %d\nstdout:\n%s\nstderr:\n%s" % (result.returncode, result.stdout, result.stderr)
+
+
+def armed(peer):
+    """The faults still armed on the stand-in, without their (large) replacement content."""
+    return [(f["type"], f.get("key"), f.get("range_first"), f.get("after_bytes"), f["count"])
+            for f in peer.armed_faults()]
+
+
+def range_of(entry):
+    """(first, last) of a logged request's Range header, or None."""
+    value = entry["headers"].get("range")
+    if not value or not value.startswith("bytes="):
+        return None
+    first, _, last = value[len("bytes="):].partition("-")
+    return int(first), (int(last) if last else None)
+
+
+class AwsTest(WorkDirTest):
+    """A bucket, an identity, configs and log helpers for one test."""
+
+    def setUp(self):
+        super().setUp()
+        self.identity = Identity()
+        self.bucket = ReportBucket(self.path("buckets"), "edgecur-cur-bucket", region=BUCKET_REGION)
+        self.store = self.path("store.db")
+        self.credentials = self.identity.write_credentials_file(self.path("aws-credentials"))
+        self.periods = recent_periods(3)
+
+    # -- peers and configs ---------------------------------------------------------------------
+    def start_standin(self, reports=(), exports=(), **extra):
+        config = standin_config(reports=reports, exports=exports, buckets=[self.bucket],
+                                identity=self.identity, **extra)
+        manager = standin(self.bucket.root, config)
+        peer = manager.__enter__()
+        self.addCleanup(manager.__exit__, None, None, None)
+        return peer
+
+    def write_config(self, connection, name="payer", store=None):
+        """An INI with [store] and one [connection NAME] of `connection` (key -> value), chmod 600."""
+        lines = ["[store]", "path = %s" % (store or self.store), "", "[connection %s]" % name]
+        lines += ["%s = %s" % (key, value) for key, value in connection.items() if value is not None]
+        path = self.path("edgecur-%s.ini" % name)
+        with open(path, "w") as out:
+            out.write("\n".join(lines) + "\n")
+        os.chmod(path, 0o600)
+        check = edgecur("config", "check", path, timeout=60)
+        self.assertEqual((check.returncode, "ok (0 warnings)" in check.stdout), (0, True),
+                         "the test's own INI is not clean: " + describe(check))
+        return path
+
+    def role_connection(self, peer, report, **overrides):
+        """A `cur` (or `cur2` for an export) connection through the stand-in with the role."""
+        connection = {"type": "cur", "role_arn": self.identity.role_arn,
+                      "external_id": self.identity.external_id,
+                      "credentials_file": self.credentials, "report_name": report.name,
+                      "sts_endpoint": peer.url, "cur_endpoint": peer.url, "s3_endpoint": peer.url,
+                      "organizations_endpoint": peer.url, "s3_path_style": "true",
+                      "chunk_bytes": "64K", "retries": "5", "recheck_days": "365",
+                      "connect_timeout": "5s", "low_speed_timeout": "10s", "total_timeout": "2m"}
+        if isinstance(report, Cur2Export):
+            connection.update(type="cur2", export_name=report.name, report_name=None,
+                              cur_endpoint=None, exports_endpoint=peer.url)
+        connection.update(overrides)
+        return connection
+
+    # -- running edgecur -------------------------------------------------------------------------
+    def assertNoSecrets(self, result, extra=()):
+        text = result.stdout + result.stderr
+        for secret in list(self.identity.secrets()) + list(extra):
+            self.assertNotIn(secret, text, "a secret appears in edgecur's output")
+
+    def once(self, config, expect_ok=True):
+        result = edgecur("once", "--config", config)
+        self.assertNoSecrets(result)
+        if expect_ok:
+            self.assertEqual(result.returncode, 0, describe(result))
+        return result
+
+    def report_csv(self, config):
+        result = edgecur("report", "--config", config, "--format", "csv", timeout=120)
+        self.assertEqual(result.returncode, 0, describe(result))
+        return result.stdout
+
+    def status(self, config):
+        result = edgecur("status", "--config", config, timeout=120)
+        self.assertEqual(result.returncode, 0, describe(result))
+        return result.stdout
+
+    # -- the stand-in's log ----------------------------------------------------------------------
+    @staticmethod
+    def gets(log, keys=None):
+        return [e for e in log if e["service"] == "s3" and e["operation"] == "GetObject"
+                and (keys is None or e["key"] in keys)]
+
+    @staticmethod
+    def assume_roles(log, status=200):
+        return [e for e in log if e["service"] == "sts" and e["operation"] == "AssumeRole"
+                and e["status"] == status]
+
+    def assertChunkedReads(self, log, report, chunk=CHUNK):
+        """Every data file the manifests name was read in ranged GETs of at most `chunk` bytes
+        whose successful answers cover it exactly; every GET of a later chunk (from byte > 0)
+        carries If-Match with the file's ETag; nothing else (decoys) was read but manifests."""
+        wanted = {key for keys in report.manifest_data_keys().values() for key in keys}
+        read = {e["key"] for e in self.gets(log)}
+        self.assertEqual(read - {k for k in read if k.endswith("-Manifest.json")}, wanted,
+                         "the data GETs are not exactly the files the manifests name")
+        for key in sorted(wanted):
+            entries = sorted(self.gets(log, {key}), key=lambda e: e["seq"])
+            size = os.path.getsize(self.bucket.path(key))
+            etag = md5_etag(self.bucket.path(key))
+            covered = []
+            for index, entry in enumerate(entries):
+                span = range_of(entry)
+                self.assertIsNotNone(span, "%s: a GET without Range" % key)
+                last = span[1] if span[1] is not None else size - 1
+                self.assertLessEqual(last - span[0] + 1, chunk, "%s: a range over chunk_bytes" % key)
+                if span[0] > 0:
+                    self.assertEqual(entry["headers"].get("if-match", "").strip('"'), etag.strip('"'),
+                                     "%s: GET #%d (%s) without If-Match" % (
+                                         key, index + 1, entry["headers"].get("range")))
+                if entry["status"] in (200, 206) and not entry["faults"]:
+                    covered.append((span[0], min(last, size - 1)))
+                elif entry["status"] in (200, 206) and entry["bytes_sent"] > 0:
+                    # A cut read: the client resumes at the exact byte it reached.
+                    covered.append((span[0], span[0] + entry["bytes_sent"] - 1))
+            position = 0
+            for first, last in sorted(set(covered)):
+                self.assertLessEqual(first, position, "%s: bytes %d-%d never read" % (key, position, first))
+                position = max(position, last + 1)
+            self.assertEqual(position, size, "%s: read up to %d of %d bytes" % (key, position, size))
+
+
+# ------------------------------------------------------------------------------------------------
+# The rig itself, with botocore as the client (no edgecur needed)
+# ------------------------------------------------------------------------------------------------
+
+
+class RigStandIn(AwsTest):
+
+    def test_botocore_discovers_lists_and_reads_the_fixture(self):
+        legacy = build(LegacyReport(self.bucket, rows=400), self.periods)
+        export = build(Cur2Export(self.bucket, rows=300, files_per_period=2), self.periods[1:])
+        aws = self.start_standin(reports=[legacy], exports=[export])
+
+        # The user alone may not read the bucket; the role with the external id may.
+        user_s3 = aws.client("s3", self.identity.access_key, self.identity.secret_key,
+                             region=BUCKET_REGION)
+        with self.assertRaises(ClientError) as denied:
+            user_s3.list_objects_v2(Bucket=self.bucket.name)
+        self.assertEqual(denied.exception.response["Error"]["Code"], "AccessDenied")
+        sts = aws.client("sts", self.identity.access_key, self.identity.secret_key)
+        with self.assertRaises(ClientError) as wrong:
+            sts.assume_role(RoleArn=self.identity.role_arn, RoleSessionName="x1",
+                            ExternalId="wrong-external-id")
+        self.assertEqual(wrong.exception.response["Error"]["Code"], "AccessDenied")
+
+        cur = aws.role_client(self.identity, "cur")
+        definitions = cur.describe_report_definitions()["ReportDefinitions"]
+        self.assertEqual([(d["ReportName"], d["S3Bucket"], d["S3Prefix"], d["S3Region"])
+                          for d in definitions],
+                         [(legacy.name, self.bucket.name, legacy.prefix, BUCKET_REGION)])
+        exports = aws.role_client(self.identity, "bcm-data-exports")
+        listed = exports.list_exports()["Exports"]
+        self.assertEqual([e["ExportName"] for e in listed], [export.name])
+        destination = exports.get_export(ExportArn=listed[0]["ExportArn"])["Export"][
+            "DestinationConfigurations"]["S3Destination"]
+        self.assertEqual((destination["S3Bucket"], destination["S3Prefix"]),
+                         (self.bucket.name, export.prefix))
+
+        s3 = aws.role_client(self.identity, "s3", region=BUCKET_REGION)
+        keys = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket.name,
+                                                                 PaginationConfig={"PageSize": 7}):
+            keys += [item["Key"] for item in page.get("Contents", [])]
+        self.assertEqual(keys, self.bucket.keys())
+
+        for report in (legacy, export):
+            for period, manifest in report.current_manifests().items():
+                body = s3.get_object(Bucket=self.bucket.name,
+                                     Key=report._top_manifest_key(period))["Body"].read()
+                self.assertEqual(body, self.bucket.read(report._top_manifest_key(period)))
+                data_keys = report.manifest_data_keys()[period]
+                self.assertEqual(data_keys, report.current[period].keys)
+                self.assertEqual(len(data_keys), report.files_per_period)
+                # Decoys sit beside the delivery and are not in the manifest.
+                folder_keys = [k for k in keys if period.replace("-", "") in k.replace("-", "")
+                               and k.startswith(report.root_key) and k.endswith(report.extension)]
+                self.assertGreater(len(folder_keys), len(data_keys))
+
+        # A ranged read with If-Match, as edgecur does it; a stale ETag is 412.
+        key = legacy.current[self.periods[0]].keys[0]
+        whole = self.bucket.read(key)
+        half = len(whole) // 2
+        first = s3.get_object(Bucket=self.bucket.name, Key=key, Range="bytes=0-%d" % (half - 1))
+        rest = s3.get_object(Bucket=self.bucket.name, Key=key, Range="bytes=%d-" % half,
+                             IfMatch=first["ETag"])
+        self.assertEqual(first["Body"].read() + rest["Body"].read(), whole)
+        self.assertEqual(first["ETag"], md5_etag(self.bucket.path(key)))
+        with self.assertRaises(ClientError) as stale:
+            s3.get_object(Bucket=self.bucket.name, Key=key, Range="bytes=0-9", IfMatch='"0123"')
+        self.assertEqual(stale.exception.response["Error"]["Code"], "PreconditionFailed")
+
+        log = aws.log()
+        self.assertTrue(self.assume_roles(log), "AssumeRole not in the stand-in's log")
+        with_if_match = [e for e in self.gets(log, {key}) if e["headers"].get("if-match")]
+        self.assertEqual(len(with_if_match), 2)
+
+    def test_expected_report_is_the_reference_over_the_manifests_files(self):
+        report = build(LegacyReport(self.bucket, rows=300, files_per_period=2), self.periods)
+        expected = report.expected()
+        self.assertEqual(expected.splitlines()[0].split(",")[0], "billing_period")
+        self.assertEqual(sorted({line[:7] for line in expected.splitlines()[1:]}), self.periods)
+        # The same as applying the periods as separate deliveries.
+        by_period = [[self.bucket.path(k) for k in keys]
+                     for _, keys in sorted(report.manifest_data_keys().items())]
+        self.assertEqual(expected, reference(None, deliveries=by_period))
+        # The decoys would change it: the old assembly folder holds data of the same period.
+        everything = [self.bucket.path(k) for k in self.bucket.keys() if k.endswith(".csv.gz")]
+        self.assertGreater(len(everything), len(report.data_files()))
+        self.assertNotEqual(reference(everything), expected)
+
+    def test_restatement_replaces_one_period_and_keeps_the_old_assembly(self):
+        report = build(LegacyReport(self.bucket, rows=300), self.periods)
+        before = report.expected()
+        old = report.current[self.periods[1]]
+        new = report.restate(self.periods[1], files=3, rows=400)
+        self.assertNotEqual(old.delivery_id, new.delivery_id)
+        manifest = report.current_manifests()[self.periods[1]]
+        self.assertEqual(manifest["assemblyId"], new.delivery_id)
+        self.assertEqual(len(manifest["reportKeys"]), 3)
+        self.assertTrue(all("/%s/" % new.delivery_id in k for k in manifest["reportKeys"]))
+        self.assertTrue(os.path.exists(self.bucket.path(old.keys[0])), "the old assembly is gone")
+        after = report.expected()
+        for period in (self.periods[0], self.periods[2]):
+            self.assertEqual(report.period_lines(after, period), report.period_lines(before, period))
+        self.assertNotEqual(report.period_lines(after, self.periods[1]),
+                            report.period_lines(before, self.periods[1]))
+
+    def test_cut_and_replace_faults_do_what_the_cases_rely_on(self):
+        report = LegacyReport(self.bucket, rows=1500, files_per_period=1,
+                              versioning="OVERWRITE_REPORT")
+        report.deliver(self.periods[0])
+        key = report.current[self.periods[0]].keys[0]
+        old_bytes = self.bucket.read(key)
+        aws = self.start_standin(reports=[report])
+        s3 = aws.role_client(self.identity, "s3", region=BUCKET_REGION)
+        # range_first aims a cut at one chunk only.
+        aws.add_faults({"type": "cut", "service": "s3", "operation": "GetObject", "key": key,
+                        "range_first": CHUNK, "after_bytes": 10})
+        chunk0 = s3.get_object(Bucket=self.bucket.name, Key=key,
+                               Range="bytes=0-%d" % (CHUNK - 1))["Body"].read()
+        self.assertEqual(chunk0, old_bytes[:CHUNK])
+        with self.assertRaises(Exception):
+            s3.get_object(Bucket=self.bucket.name, Key=key,
+                          Range="bytes=%d-%d" % (CHUNK, 2 * CHUNK - 1))["Body"].read()
+        self.assertEqual(armed(aws), [])
+        # A staged restatement put by a replace fault mid-read: the next If-Match GET is 412.
+        new = report.restate(self.periods[0], apply=False)
+        with open(new.objects[key], "rb") as handle:
+            new_bytes = handle.read()
+        aws.add_faults({"type": "replace", "bucket": self.bucket.name, "key": key,
+                        "after_bytes": 1000,
+                        "content_b64": base64.b64encode(new_bytes).decode()})
+        first = s3.get_object(Bucket=self.bucket.name, Key=key, Range="bytes=0-%d" % (CHUNK - 1))
+        self.assertEqual(first["Body"].read(), old_bytes[:CHUNK])  # in flight: the old bytes
+        with self.assertRaises(ClientError) as replaced:
+            s3.get_object(Bucket=self.bucket.name, Key=key, Range="bytes=%d-" % CHUNK,
+                          IfMatch=first["ETag"])
+        self.assertEqual(replaced.exception.response["Error"]["Code"], "PreconditionFailed")
+        self.assertEqual(self.bucket.read(key), new_bytes)
+
+
+class RigS3rver(AwsTest):
+
+    def test_botocore_uploads_lists_and_reads_the_fixture_on_s3rver(self):
+        require_s3rver(self)
+        report = build(LegacyReport(self.bucket, rows=1000), self.periods)
+        with s3rver(self.path("s3rver"), [self.bucket.name]) as peer:
+            client = peer.client()
+            self.bucket.upload(client)
+            # One page: s3rver lists in directory-walk order, not byte order, so its continuation
+            # tokens skip keys when a sibling name extends another ("report" / "report-old").
+            listing = client.list_objects_v2(Bucket=self.bucket.name)
+            self.assertFalse(listing["IsTruncated"])
+            self.assertEqual(sorted(item["Key"] for item in listing["Contents"]), self.bucket.keys())
+            key = report.current[self.periods[2]].keys[-1]
+            whole = self.bucket.read(key)
+            head = client.get_object(Bucket=self.bucket.name, Key=key, Range="bytes=0-%d" % (CHUNK - 1))
+            self.assertEqual(head["ContentRange"], "bytes 0-%d/%d" % (CHUNK - 1, len(whole)))
+            tail = client.get_object(Bucket=self.bucket.name, Key=key,
+                                     Range="bytes=%d-%d" % (CHUNK, len(whole) + 1000))
+            self.assertEqual(head["Body"].read() + tail["Body"].read(), whole)
+            manifest_key = report._top_manifest_key(self.periods[2])
+            body = client.get_object(Bucket=self.bucket.name, Key=manifest_key)["Body"].read()
+            self.assertEqual(body, self.bucket.read(manifest_key))
+
+
+# ------------------------------------------------------------------------------------------------
+# edgecur once / verify
+# ------------------------------------------------------------------------------------------------
+
+
+class LegacyViaRole(AwsTest):
+
+    def test_a_legacy_cur_via_role_and_external_id(self):
+        report = LegacyReport(self.bucket, rows=1500)
+        for period, files in zip(self.periods, (3, 2, 2)):
+            report.deliver(period, files=files)
+            report.add_decoys(period)
+        aws = self.start_standin(reports=[report])
+        config = self.write_config(self.role_connection(aws, report))
+        self.once(config)
+        expected = report.expected()
+        self.assertReportEqual(self.report_csv(config), expected, "after the first once")
+        log = aws.log()
+        assumed = self.assume_roles(log)
+        self.assertTrue(assumed, "no successful AssumeRole")
+        form = dict(urllib.parse.parse_qsl(assumed[0].get("body", "")))
+        self.assertEqual((form.get("RoleArn"), form.get("ExternalId")),
+                         (self.identity.role_arn, self.identity.external_id))
+        self.assertChunkedReads(log, report)
+        status_before = self.status(config)
+
+        aws.clear_log()
+        time.sleep(1.1)  # a rewrite of the delivery records would show a later time
+        self.once(config)
+        log = aws.log()
+        data_keys = {k for keys in report.manifest_data_keys().values() for k in keys}
+        self.assertEqual([e["key"] for e in self.gets(log, data_keys)], [],
+                         "the second once read data files again")
+        self.assertTrue([e for e in log if e["operation"] == "ListObjectsV2"], "no listing")
+        manifests = {report._top_manifest_key(p) for p in self.periods}
+        self.assertEqual({e["key"] for e in self.gets(log)} - manifests, set(),
+                         "the second once read more than the top-level manifests")
+        self.assertReportEqual(self.report_csv(config), expected, "after the second once")
+        self.assertEqual(self.status(config), status_before, "the second once rewrote the store")
+
+    def test_b_a_cut_at_every_chunk_boundary(self):
+        report = LegacyReport(self.bucket, rows=1600, files_per_period=1)
+        report.deliver(self.periods[-1])
+        key = report.current[self.periods[-1]].keys[0]
+        size = os.path.getsize(self.bucket.path(key))
+        self.assertGreaterEqual(size, 3 * CHUNK, "the file should span several chunks")
+        aws = self.start_standin(reports=[report])
+        # A cut resumes at the exact byte reached, and a resumed read still ends at its chunk's
+        # boundary, so the chunk grid stays put. Per chunk: cut before its first byte (reset),
+        # after its first byte, and one byte before its end (on the resumed read from byte 1).
+        faults = []
+        for first in range(0, size, CHUNK):
+            length = min(CHUNK, size - first)
+            plan = [(first, 0, "rst"), (first, 1, "fin")]
+            if length > 2:
+                plan.append((first + 1, length - 2, "fin"))
+            for range_first, after, mode in plan:
+                faults.append({"type": "cut", "service": "s3", "operation": "GetObject",
+                               "key": key, "range_first": range_first, "after_bytes": after,
+                               "mode": mode})
+        ids = aws.add_faults(faults)
+        config = self.write_config(self.role_connection(aws, report, retries="20"))
+        self.once(config)
+        self.assertEqual(armed(aws), [],
+                         "cuts never fired: edgecur did not read %d-byte chunks from each boundary "
+                         "and resume a broken one at the exact byte reached" % CHUNK)
+        fired = [f for e in aws.log() for f in e["faults"] if f.startswith("cut#")]
+        self.assertEqual(len(fired), len(ids))
+        self.assertReportEqual(self.report_csv(config), report.expected(), "after %d cuts" % len(ids))
+        self.assertChunkedReads(aws.log(), report)
+
+    def test_c_object_replaced_mid_read_with_a_restatement(self):
+        report = LegacyReport(self.bucket, rows=1500, files_per_period=2,
+                              versioning="OVERWRITE_REPORT")
+        build(report, self.periods[1:])
+        period = self.periods[-1]
+        old = report.current[period]
+        new = report.restate(period, apply=False)  # the same keys: OVERWRITE_REPORT
+        self.assertEqual(sorted(new.objects), sorted(old.keys + [old.manifest_key]))
+        aws = self.start_standin(reports=[report])
+
+        def content(key):
+            with open(new.objects[key], "rb") as handle:
+                return base64.b64encode(handle.read()).decode()
+
+        first_key, second_key = old.keys
+        aws.add_faults([
+            # AWS rewrites the manifest as edgecur reads it, and both data files under it.
+            {"type": "replace", "bucket": self.bucket.name, "key": old.manifest_key,
+             "after_bytes": 0, "content_b64": content(old.manifest_key)},
+            {"type": "replace", "bucket": self.bucket.name, "key": first_key,
+             "after_bytes": CHUNK + CHUNK // 2, "content_b64": content(first_key)},
+            {"type": "replace", "bucket": self.bucket.name, "key": second_key,
+             "after_bytes": 0, "content_b64": content(second_key)},
+        ])
+        config = self.write_config(self.role_connection(aws, report))
+        first_run = self.once(config, expect_ok=False)
+        self.assertEqual(armed(aws), [], "not every replacement happened")
+        for key in new.objects:
+            with open(new.objects[key], "rb") as handle:
+                self.assertEqual(self.bucket.read(key), handle.read(), key)
+        precondition = [e for e in self.gets(aws.log(), {first_key, second_key}) if e["status"] == 412]
+        self.assertTrue(precondition, "no GET saw the replacement (412): If-Match missing?")
+        expected = report.expected()  # the manifests now name the new delivery
+        after_first = self.report_csv(config)
+        # The restated period is whole or absent after the first run, never a mix or a sum.
+        self.assertIn(report.period_lines(after_first, period),
+                      ([], report.period_lines(expected, period)), describe(first_run))
+        if first_run.returncode == 0:
+            self.assertReportEqual(after_first, expected, "first once")
+        self.once(config)
+        self.assertReportEqual(self.report_csv(config), expected, "after the second once")
+
+    def test_d_throttling_and_server_errors_are_retried(self):
+        report = build(LegacyReport(self.bucket, rows=800), self.periods[1:])
+        aws = self.start_standin(reports=[report])
+        aws.add_faults([
+            {"type": "throttle", "service": "s3", "operation": "GetObject", "key": "*.csv.gz",
+             "count": 3},
+            {"type": "error", "service": "s3", "operation": "GetObject", "count": 1},
+            {"type": "error", "service": "s3", "operation": "ListObjectsV2", "count": 1},
+            {"type": "throttle", "service": "sts", "count": 1},
+            {"type": "error", "service": "cur", "count": 1},
+        ])
+        config = self.write_config(self.role_connection(aws, report, retries="6"))
+        started = time.monotonic()
+        self.once(config)
+        elapsed = time.monotonic() - started
+        self.assertEqual(armed(aws), [])
+        codes = [e["error_code"] for e in aws.log() if e["error_code"]]
+        self.assertEqual(codes.count("SlowDown"), 3)
+        self.assertEqual(codes.count("InternalError"), 2)
+        self.assertIn("Throttling", codes)
+        self.assertIn("InternalErrorException", codes)
+        self.assertReportEqual(self.report_csv(config), report.expected(), "after retries")
+        self.assertLess(elapsed, 90, "retrying 8 failures took %.0f s" % elapsed)
+
+    def test_e_server_clock_twenty_minutes_ahead(self):
+        report = build(LegacyReport(self.bucket, rows=600), self.periods[1:])
+        aws = self.start_standin(reports=[report])
+        aws.set_clock(20 * 60)
+        config = self.write_config(self.role_connection(aws, report))
+        self.once(config)
+        skew = [e for e in aws.log() if e["error_code"] in (
+            "SignatureDoesNotMatch", "RequestTimeTooSkewed", "InvalidSignatureException")]
+        self.assertTrue(skew, "no request was rejected for the clock: the stand-in clock did not move")
+        self.assertReportEqual(self.report_csv(config), report.expected(), "with a 20 min skew")
+
+    def test_f_session_expired_mid_run_and_between_runs(self):
+        report = build(LegacyReport(self.bucket, rows=1000), self.periods[1:])
+        aws = self.start_standin(reports=[report])
+        config = self.write_config(self.role_connection(aws, report))
+        target = report.current[self.periods[1]].keys[0]
+        # The stall is taken before the request authenticates: expiring the sessions during it
+        # makes that very request meet ExpiredToken.
+        aws.add_faults({"type": "stall", "seconds": 2, "service": "s3", "operation": "GetObject",
+                        "key": target})
+        process = subprocess.Popen([BIN, "once", "--config", config], env=edgecur_env(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + ONCE_TIMEOUT
+            while any(f["type"] == "stall" for f in aws.armed_faults()):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+            expired = aws.expire_sessions()
+            stdout, stderr = process.communicate(timeout=ONCE_TIMEOUT)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        self.assertNoSecrets(result)
+        self.assertEqual(result.returncode, 0, describe(result))
+        self.assertGreaterEqual(expired, 1, "no session to expire: the stall never started")
+        log = aws.log()
+        self.assertIn("ExpiredToken", [e["error_code"] for e in log])
+        self.assertGreaterEqual(len(self.assume_roles(log)), 2, "no second AssumeRole")
+        self.assertReportEqual(self.report_csv(config), report.expected(), "mid-run expiry")
+
+        # Between runs: a restated period still comes in with fresh credentials.
+        aws.expire_sessions()
+        report.restate(self.periods[2])
+        aws.clear_log()
+        self.once(config)
+        self.assertTrue(self.assume_roles(aws.log()))
+        self.assertReportEqual(self.report_csv(config), report.expected(), "after expiry between runs")
+
+    def test_g_restatement_replaces_only_that_period(self):
+        report = build(LegacyReport(self.bucket, rows=800), self.periods)
+        aws = self.start_standin(reports=[report])
+        config = self.write_config(self.role_connection(aws, report))
+        self.once(config)
+        before = self.report_csv(config)
+        self.assertReportEqual(before, report.expected(), "before the restatement")
+        old = report.current[self.periods[1]]
+        new = report.restate(self.periods[1], files=3, rows=900)
+        aws.clear_log()
+        self.once(config)
+        after = self.report_csv(config)
+        self.assertReportEqual(after, report.expected(), "after the restatement")
+        for period in (self.periods[0], self.periods[2]):
+            self.assertEqual(report.period_lines(after, period), report.period_lines(before, period))
+        self.assertNotEqual(report.period_lines(after, self.periods[1]),
+                            report.period_lines(before, self.periods[1]))
+        read = {e["key"] for e in self.gets(aws.log()) if not e["key"].endswith("-Manifest.json")}
+        self.assertEqual(read, set(new.keys), "the restatement run read other files")
+        self.assertFalse(read & set(old.keys))
+
+
+class OtherSources(AwsTest):
+
+    def test_h_cur2_export_via_data_exports(self):
+        self.bucket = ReportBucket(self.path("buckets"), "edgecur-exports", region="us-west-2")
+        export = build(Cur2Export(self.bucket, rows=1200, files_per_period=2), self.periods[1:])
+        aws = self.start_standin(exports=[export])
+        config = self.write_config(self.role_connection(aws, export))
+        self.once(config)
+        log = aws.log()
+        self.assertTrue([e for e in log if e["service"] == "bcm-data-exports" and e["status"] == 200],
+                        "the export was not discovered through Data Exports")
+        self.assertChunkedReads(log, export)
+        self.assertReportEqual(self.report_csv(config), export.expected(), "CUR 2.0 export")
+
+    def test_i_explicit_bucket_on_s3rver(self):
+        require_s3rver(self)
+        self.bucket = ReportBucket(self.path("buckets"), "edgecur-s3rver", region="us-east-1")
+        report = build(LegacyReport(self.bucket, rows=1200), self.periods[1:])
+        with s3rver(self.path("s3rver"), [self.bucket.name]) as peer:
+            self.bucket.upload(peer.client())
+            config = self.write_config({
+                "type": "explicit", "bucket": self.bucket.name, "prefix": report.prefix,
+                "report_name": report.name, "region": "us-east-1", "s3_endpoint": peer.url,
+                "s3_path_style": "true", "access_key_id": aws_peers.S3RVER_KEY,
+                "secret_access_key": aws_peers.S3RVER_KEY, "chunk_bytes": "64K",
+                "recheck_days": "365", "connect_timeout": "5s"})
+            self.once(config)
+            expected = report.expected()
+            self.assertReportEqual(self.report_csv(config), expected, "explicit on s3rver")
+            self.once(config)
+            self.assertReportEqual(self.report_csv(config), expected, "second once on s3rver")
+
+    def test_j_local_directory_without_network(self):
+        report = build(LegacyReport(self.bucket, rows=1000), self.periods)
+        local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
+        config = self.write_config({"type": "local", "local_dir": local,
+                                    "report_name": report.name, "recheck_days": "365"})
+        argv = [BIN, "once", "--config", config]
+        isolated = shutil.which("unshare") is not None and subprocess.run(
+            ["unshare", "-rn", "true"], capture_output=True).returncode == 0
+        if isolated:  # no network namespace at all, so any connection attempt fails
+            argv = ["unshare", "-rn"] + argv
+        result = run(argv, check=False, env=edgecur_env(), timeout=ONCE_TIMEOUT)
+        self.assertEqual(result.returncode, 0, describe(result))
+        self.assertReportEqual(self.report_csv(config), report.expected(),
+                               "local directory%s" % (" (no network)" if isolated else ""))
+
+
+class Verify(AwsTest):
+
+    def test_k_wrong_external_id_fails_and_leaves_the_store(self):
+        report = build(LegacyReport(self.bucket, rows=600), self.periods[1:])
+        aws = self.start_standin(reports=[report])
+        good = self.write_config(self.role_connection(aws, report))
+        self.once(good)
+        before = self.report_csv(good)
+        report.restate(self.periods[2])  # new data a wrong run must not bring in
+        wrong_id = "edgecur-wrong-" + self.identity.external_id[-8:]
+        bad = self.write_config(self.role_connection(aws, report, external_id=wrong_id), name="bad")
+        result = self.once(bad, expect_ok=False)
+        self.assertNotEqual(result.returncode, 0, describe(result))
+        self.assertNoSecrets(result, extra=[wrong_id])
+        self.assertTrue(result.stderr.strip(), "a failed once says nothing")
+        refused = self.assume_roles(aws.log(), status=403)
+        self.assertTrue(refused, "the wrong external id never reached AssumeRole")
+        self.assertEqual(refused[0]["error_code"], "AccessDenied")
+        self.assertEqual(self.report_csv(good), before, "the failed once changed the store")
+        verify = edgecur("verify", "--config", bad, timeout=120)
+        self.assertNoSecrets(verify, extra=[wrong_id])
+        self.assertNotEqual(verify.returncode, 0, describe(verify))
+        failing = [line for line in verify.stdout.splitlines() if line.startswith("FAIL")]
+        self.assertTrue([line for line in failing if "AssumeRole" in line], describe(verify))
+        self.assertEqual(self.report_csv(good), before, "verify changed the store")
+
+    def test_l_verify_on_a_good_config(self):
+        report = build(LegacyReport(self.bucket, rows=300), self.periods[2:])
+        aws = self.start_standin(reports=[report])
+        config = self.write_config(self.role_connection(aws, report))
+        result = edgecur("verify", "--config", config, timeout=120)
+        self.assertNoSecrets(result)
+        self.assertEqual(result.returncode, 0, describe(result))
+        lines = [line for line in result.stdout.splitlines() if line.strip()]
+        self.assertTrue(lines, "verify printed nothing")
+        self.assertEqual([line for line in lines if not line.startswith("OK")], [], describe(result))
+        self.assertTrue(self.assume_roles(aws.log()), "verify did not try the role")
+
+
+if __name__ == "__main__":
+    unittest.main()
