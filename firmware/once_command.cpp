@@ -2,6 +2,7 @@
 #include "firmware/commands.h"
 
 #include "core/ingest/ingest_engine.h"
+#include "core/source/account_names.h"
 #include "core/source/report_sync.h"
 #include "core/store/store.h"
 #include "firmware/connection.h"
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace ec::firmware {
@@ -76,6 +78,18 @@ private:
   const std::string& m_name;
 };
 
+// Account names of every connection with account_names = true, kept until all fetched.
+class NameCollector final : public AccountNameSink {
+public:
+  Status on_account_name(const AccountName& account) override {
+    names.push_back(std::string(account.name.data(), account.name.size()));
+    accounts.push_back(account.account);
+    return {};
+  }
+  std::vector<std::string> names;
+  std::vector<AccountId> accounts;
+};
+
 } // namespace
 
 int run_once(int argc, char** argv) {
@@ -127,6 +141,9 @@ int run_once(int argc, char** argv) {
 
   int exit_code = kExitOk;
   bool matched = false;
+  NameCollector names;
+  bool names_wanted = false;
+  bool names_failed = false;
   for (const ConnectionConfig& connection_config : config.connections) {
     std::string name = view_text(connection_config.name);
     if (only && name != only)
@@ -199,6 +216,39 @@ int run_once(int argc, char** argv) {
                   name.c_str());
     if (s.failed > 0)
       exit_code = kExitRemote;
+    if (connection_config.account_names) {
+      names_wanted = true;
+      auto endpoint = organizations_endpoint(connection_config.organizations_endpoint);
+      Findings name_findings;
+      Result<AccountNameStats> fetched =
+          endpoint.ok() ? fetch_account_names(connection->caller(), connection->credentials(),
+                                              endpoint.value(), arena, names, name_findings)
+                        : Result<AccountNameStats>(endpoint.error());
+      if (fetched.ok()) {
+        std::printf("connection %s: %u account names from AWS Organizations\n", name.c_str(),
+                    fetched.value().accounts);
+      } else {
+        names_failed = true;
+        std::string why = error_text(fetched.error());
+        for (std::size_t i = 0; i < name_findings.size(); ++i)
+          why += "; " + view_text(name_findings[i].view());
+        std::printf("connection %s: account names not read: %s\n", name.c_str(), why.c_str());
+        std::fprintf(stderr, "edgecur: connection %s: account names not read (the names stored "
+                             "before are kept): %s\n",
+                     name.c_str(), why.c_str());
+      }
+    }
+  }
+  // Names replace the stored ones only when every connection that wants them got them all.
+  if (names_wanted && !names_failed) {
+    std::vector<AccountName> list;
+    list.reserve(names.names.size());
+    for (std::size_t i = 0; i < names.names.size(); ++i)
+      list.push_back(AccountName{names.accounts[i], names.names[i]});
+    if (Status stored = store.put_account_names(list); !stored.ok()) {
+      print_error("store " + settings.store_path, stored.error());
+      exit_code = kExitStore;
+    }
   }
   if (only && !matched) {
     print_message(std::string("once: no connection named ") + only);

@@ -11,6 +11,7 @@ The Rig* classes check the fixtures and peers with botocore as the client; they 
 `once` and `verify` commands.
 """
 import base64
+import json
 import os
 import shutil
 import subprocess
@@ -632,6 +633,58 @@ class Verify(AwsTest):
         self.assertTrue(lines, "verify printed nothing")
         self.assertEqual([line for line in lines if not line.startswith("OK")], [], describe(result))
         self.assertTrue(self.assume_roles(aws.log()), "verify did not try the role")
+
+
+class AccountNamesAndPolicy(AwsTest):
+
+    def test_m_account_names_from_organizations_through_an_empty_page(self):
+        report = build(LegacyReport(self.bucket, rows=400), self.periods[2:])
+        expected = report.expected()
+        ids = sorted({line.split(",")[2] for line in expected.splitlines()[1:] if line})
+        self.assertGreaterEqual(len(ids), 2, "the fixture should have several usage accounts")
+        # Untrusted names: a quote, a backslash, a control character and a right-to-left override.
+        names = {account: "Team %d \"ops\" \\ \x07x\u202e" % i for i, account in enumerate(ids)}
+        accounts = [{"Id": account, "Name": name, "Email": "%s@example.com" % account,
+                     "Status": "ACTIVE", "State": "ACTIVE", "Arn": "arn:aws:organizations::%s" % account}
+                    for account, name in names.items()]
+        aws = self.start_standin(reports=[report], accounts=accounts,
+                                 accounts_page_sizes=[1, 0] + [1] * len(ids))
+        config = self.write_config(self.role_connection(aws, report, account_names="true"))
+        result = self.once(config)
+        self.assertIn("%d account names" % len(ids), result.stdout, describe(result))
+        listed = [e for e in aws.log() if e["operation"] == "ListAccounts"]
+        self.assertGreaterEqual(len(listed), 3, "the empty page's NextToken was not followed")
+        shown = edgecur("report", "--config", config, "--format", "json", timeout=120)
+        self.assertEqual(shown.returncode, 0, describe(shown))
+        rows = json.loads(shown.stdout)
+        self.assertTrue(rows)
+        for row in rows:
+            want = names[row["usage_account_id"]].replace("\x07", "?").replace("\u202e", "?")
+            self.assertEqual(row["account_name"], want)
+        # The csv contract is unchanged by names.
+        self.assertReportEqual(self.report_csv(config), expected, "with names stored")
+
+    def test_n_policy_names_the_discovered_bucket_and_only_the_actions_used(self):
+        report = build(LegacyReport(self.bucket, rows=300), self.periods[2:])
+        aws = self.start_standin(reports=[report])
+        config = self.write_config(self.role_connection(aws, report))
+        result = edgecur("policy", "--config", config, timeout=120)
+        self.assertEqual(result.returncode, 0, describe(result))
+        self.assertNoSecrets(result)
+        policy = json.loads(result.stdout)
+        actions = sorted(a for st in policy["Statement"] for a in
+                         (st["Action"] if isinstance(st["Action"], list) else [st["Action"]]))
+        self.assertEqual(actions, ["cur:DescribeReportDefinitions", "s3:GetObject", "s3:ListBucket"])
+        resources = json.dumps(policy)
+        self.assertIn("arn:aws:s3:::%s/cur/reports/%s/*" % (self.bucket.name, report.name), resources)
+        offline = edgecur("policy", "--config", config, "--offline", timeout=120)
+        self.assertEqual(offline.returncode, 0, describe(offline))
+        self.assertIn("REPORT_BUCKET", offline.stdout)
+        self.assertIn("REPORT_BUCKET", offline.stderr, "the placeholder is not explained")
+        trust = edgecur("policy", "--config", config, "--trust", "payer", timeout=120)
+        self.assertEqual(trust.returncode, 0, describe(trust))
+        self.assertIn(self.identity.external_id, trust.stdout)
+        self.assertNotIn(self.identity.external_id, trust.stderr)
 
 
 if __name__ == "__main__":
