@@ -42,7 +42,8 @@ bool parse_content_range(std::string_view value, std::uint64_t& first, std::uint
 
 void copy_etag(std::string_view etag, ObjectVersion& version) {
   std::size_t size = etag.size() < sizeof version.etag ? etag.size() : sizeof version.etag;
-  std::memcpy(version.etag, etag.data(), size);
+  if (size > 0)
+    std::memcpy(version.etag, etag.data(), size);
   version.etag_size = size;
 }
 
@@ -99,7 +100,8 @@ Error S3ObjectStore::reply_error(const AwsReply& reply, const char* operation) {
   m_last_status = reply.response.status;
   std::string_view code = reply.error.code;
   m_code_size = code.size() < sizeof m_code ? code.size() : sizeof m_code;
-  std::memcpy(m_code, code.data(), m_code_size);
+  if (m_code_size > 0)
+    std::memcpy(m_code, code.data(), m_code_size);
   Error error;
   switch (reply.outcome) {
   case Outcome::Auth:
