@@ -35,11 +35,18 @@ inline constexpr std::size_t kMaxErrorBodyBytes = 8 * 1024;
 /// `no_proxy`/`NO_PROXY`. A `no_proxy` set here replaces the environment's. The environment is
 /// read at each request. Proxy URLs may hold `user:password@`; it is never logged nor put in an
 /// Error.
+///
+/// CA bundles: an empty one means the bundle compiled into libcurl, Debian's
+/// /etc/ssl/certs/ca-certificates.crt (package ca-certificates) in both builds of it: edgecur's own
+/// (EDGECUR_CURL=mbedtls, the default: static, on mbedTLS 2.28, toolchains/deps/curl.cmake) and
+/// Debian's shared OpenSSL one (EDGECUR_CURL=system). With mbedTLS, an HTTPS server or proxy must
+/// be named by host name: mbedTLS 2.28 does not match a certificate's IP-address names, so
+/// https://192.0.2.1/ fails with "http: TLS certificate not trusted".
 struct HttpSettings {
-  std::string_view ca_bundle;       ///< PEM file of trusted CAs for servers; empty: the system's
+  std::string_view ca_bundle;       ///< PEM file of trusted CAs for servers; empty: libcurl's
   std::string_view proxy;           ///< http://, https://, socks5://...; empty: the environment
   std::string_view no_proxy;        ///< "host,.domain,10.0.0.0/8,*"; empty: the environment
-  std::string_view proxy_ca_bundle; ///< PEM file for an https:// proxy; empty: the system's
+  std::string_view proxy_ca_bundle; ///< PEM file for an https:// proxy; empty: libcurl's
   std::uint32_t connect_timeout_ms = 10'000;
   /// Stall detection: a transfer slower than low_speed_bytes_per_second for low_speed_timeout_ms
   /// (rounded up to whole seconds, libcurl's unit) fails with "http: transfer stalled". libcurl
@@ -53,8 +60,8 @@ struct HttpSettings {
 /// One libcurl easy handle, reused so connections are kept alive between requests to the same
 /// host. About 18 KiB of fixed buffers (plus libcurl's own heap): keep it in a long-lived object,
 /// not on a small stack. Not thread-safe: one client per thread. TLS peer and host verification are
-/// always on, TLS 1.2 at least, for servers and HTTPS proxies alike; there is deliberately no way
-/// to turn them off. HTTP/1.1 only, no redirects followed, no cookies, no signals
+/// always on, TLS 1.2 at least (and at most, on mbedTLS 2.28), for servers and HTTPS proxies
+/// alike; there is deliberately no way to turn them off. HTTP/1.1 only, no redirects followed, no cookies, no signals
 /// (CURLOPT_NOSIGNAL), no libcurl signing (CURLOPT_AWS_SIGV4 is never set).
 ///
 /// Errors of send(), other than the sink's (returned unchanged) and the limits above, have
