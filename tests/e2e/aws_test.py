@@ -687,5 +687,49 @@ class AccountNamesAndPolicy(AwsTest):
         self.assertNotIn(self.identity.external_id, trust.stderr)
 
 
+class SeveralConnections(AwsTest):
+
+    def test_o_two_payers_in_one_ini_keep_their_own_months(self):
+        first = build(LegacyReport(self.bucket, rows=500, seed_base=7000), self.periods[1:])
+        second_bucket = ReportBucket(self.path("buckets"), "second-payer-bucket")
+        second = build(LegacyReport(second_bucket, name="payer2-cur", prefix="billing",
+                                    rows=400, seed_base=8000), self.periods[1:])
+        # The second payer: its own IAM user's keys (S3 only), explicit bucket, no role.
+        reader = Identity()
+        users = self.identity.config()["users"] + [
+            {"access_key": reader.access_key, "secret_key": reader.secret_key,
+             "arn": reader.user_arn, "deny": ["cur:*", "bcm-data-exports:*", "organizations:*"]}]
+        aws = self.start_standin(reports=[first], users=users)
+        one = self.role_connection(aws, first)
+        keys = reader.write_credentials_file(self.path("reader-credentials"))
+        two = {"type": "explicit", "credentials_file": keys, "bucket": second_bucket.name,
+               "prefix": "billing", "report_name": second.name, "region": second_bucket.region,
+               "s3_endpoint": aws.url, "s3_path_style": "true", "chunk_bytes": "64K",
+               "recheck_days": "365"}
+        lines = ["[store]", "path = %s" % self.store]
+        for name, connection in (("payer1", one), ("payer2", two)):
+            lines += ["", "[connection %s]" % name]
+            lines += ["%s = %s" % (k, v) for k, v in connection.items() if v is not None]
+        config = self.path("two.ini")
+        with open(config, "w") as out:
+            out.write("\n".join(lines) + "\n")
+        os.chmod(config, 0o600)
+        self.once(config)
+        both = reference(first.data_files() + second.data_files())
+        self.assertReportEqual(self.report_csv(config), both, "both payers")
+        # A restatement of one payer's month replaces that payer's rows only.
+        second.restate(self.periods[2])
+        self.once(config)
+        both = reference(first.data_files() + second.data_files())
+        self.assertReportEqual(self.report_csv(config), both, "after payer2's restatement")
+        status = self.status(config)
+        self.assertIn("payer1", status)
+        self.assertIn("payer2", status)
+        only = edgecur("report", "--config", config, "--format", "csv", "--scope", "payer2",
+                       timeout=120)
+        self.assertEqual(only.returncode, 0, describe(only))
+        self.assertReportEqual(only.stdout, reference(second.data_files()), "payer2 alone")
+
+
 if __name__ == "__main__":
     unittest.main()
