@@ -17,9 +17,11 @@
 namespace ec {
 namespace {
 
+#if !defined(EC_CRC32_ARMV8) // the ARMv8 path never needs zlib's tables
 std::uint32_t crc32_zlib(std::uint32_t crc, const std::uint8_t* data, std::size_t size) {
   return static_cast<std::uint32_t>(::crc32_z(crc, data, static_cast<z_size_t>(size)));
 }
+#endif
 
 #if defined(EC_CRC32_PCLMUL)
 

@@ -172,7 +172,7 @@ protected:
                const std::vector<std::vector<std::pair<std::string, std::string>>>& files) {
     int year = std::stoi(month.substr(0, 4));
     int mon = std::stoi(month.substr(5, 2));
-    char start[16], end[16];
+    char start[32], end[32]; // room for any int: -Wformat-truncation at -O2
     std::snprintf(start, sizeof start, "%04d%02d01", year, mon);
     std::snprintf(end, sizeof end, "%04d%02d01", mon == 12 ? year + 1 : year, mon == 12 ? 1 : mon + 1);
     std::string range = std::string(start) + "-" + end;

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cinttypes>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,7 +70,7 @@ public:
       return response;
     }
     std::uint64_t first = 0, last = 0;
-    EXPECT_EQ(std::sscanf(range.c_str(), "bytes=%lu-%lu", &first, &last), 2) << range;
+    EXPECT_EQ(std::sscanf(range.c_str(), "bytes=%" SCNu64 "-%" SCNu64, &first, &last), 2) << range;
     if (last >= data.size())
       last = data.size() - 1;
     std::string part = data.substr(first, last - first + 1);

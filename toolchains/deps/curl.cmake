@@ -11,71 +11,10 @@
 # hashing) is the same mbedTLS build curl uses.
 #
 # Cross builds: everything here goes through the toolchain file (CMAKE_TOOLCHAIN_FILE is passed
-# on), finds the target's mbedTLS under CMAKE_FIND_ROOT_PATH, and pre-seeds the two checks curl's
-# CMake cannot run when cross-compiling.
+# on), takes the target's mbedTLS and zlib from target-deps.cmake (EDGECUR_DEPS=source), and
+# pre-seeds the two checks curl's CMake cannot run when cross-compiling.
 
-if(NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
-  set(deps_cache_default "$ENV{XDG_CACHE_HOME}/edgecur/src")
-else()
-  set(deps_cache_default "$ENV{HOME}/.cache/edgecur/src")
-endif()
-set(EDGECUR_DEPS_CACHE "${deps_cache_default}" CACHE PATH
-    "Where Debian source packages are unpacked (shared by build directories)")
-set(EDGECUR_DEPS_JOBS 2 CACHE STRING "Parallel jobs for building dependencies at configure time")
-
-# ec_build_source_package(<name> <source-dir> <prefix> <cmake-args>...): configures, builds and
-# installs a CMake project into <prefix> now, at configure time (so its package files exist for
-# find_package), in <build>/_deps/<name>-build with EDGECUR_DEPS_JOBS jobs. Skipped when <prefix>
-# holds a build of the same source tree, arguments and compiler. Logs: <name>-build/<step>.log.
-function(ec_build_source_package name source_dir prefix)
-  set(args ${ARGN})
-  set(build "${CMAKE_BINARY_DIR}/_deps/${name}-build")
-  set(compiler "${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER_VERSION} ${CMAKE_GENERATOR}")
-  string(SHA256 key "${source_dir}|${args}|${compiler}")
-  set(key_file "${prefix}/edgecur-build.key")
-  set(built_key "")
-  if(EXISTS "${key_file}")
-    file(READ "${key_file}" built_key)
-  endif()
-  if(built_key STREQUAL key)
-    return()
-  endif()
-  get_filename_component(tree "${source_dir}" NAME)
-  message(STATUS "${name}: building ${tree} in ${build}")
-  string(TIMESTAMP started "%s")
-  file(REMOVE_RECURSE "${build}" "${prefix}")
-  file(MAKE_DIRECTORY "${build}")
-  set(generator -G "${CMAKE_GENERATOR}")
-  if(CMAKE_MAKE_PROGRAM)
-    list(APPEND generator "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
-  endif()
-  foreach(step configure build install)
-    if(step STREQUAL "configure")
-      set(command ${CMAKE_COMMAND} -S ${source_dir} -B ${build} ${generator}
-                  -DCMAKE_INSTALL_PREFIX=${prefix} ${args})
-    elseif(step STREQUAL "build")
-      set(command ${CMAKE_COMMAND} --build ${build} --parallel ${EDGECUR_DEPS_JOBS})
-    else()
-      set(command ${CMAKE_COMMAND} --install ${build})
-    endif()
-    execute_process(COMMAND ${command} OUTPUT_FILE "${build}/${step}.log"
-                    ERROR_FILE "${build}/${step}.log" RESULT_VARIABLE result)
-    if(NOT result EQUAL 0)
-      file(STRINGS "${build}/${step}.log" log_lines)
-      list(LENGTH log_lines count)
-      if(count GREATER 40)
-        math(EXPR first "${count} - 40")
-        list(SUBLIST log_lines ${first} 40 log_lines)
-      endif()
-      list(JOIN log_lines "\n" log_tail)
-      message(FATAL_ERROR "${name}: ${step} failed (${build}/${step}.log):\n${log_tail}")
-    endif()
-  endforeach()
-  file(WRITE "${key_file}" "${key}")
-  string(TIMESTAMP finished "%s")
-  math(EXPR seconds "${finished} - ${started}")
-  message(STATUS "${name}: built in ${seconds} s")
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/build-source-package.cmake)
 
 if(EDGECUR_CURL STREQUAL "system")
   find_package(CURL 7.85) # CURLOPT_PROTOCOLS_STR
@@ -92,10 +31,10 @@ foreach(library mbedtls mbedx509 mbedcrypto)
   string(TOUPPER "EDGECUR_${library}_STATIC" variable)
   find_library(${variable} NAMES lib${library}.a)
   if(NOT ${variable} AND CMAKE_CROSSCOMPILING)
-    # Debian's multiarch mbedTLS is not installable here (CROSS.md): build Debian's mbedtls source
-    # with the toolchain (fetch-source.sh mbedtls, ec_build_source_package) and point these at it.
-    message(FATAL_ERROR "lib${library}.a for ${CMAKE_SYSTEM_PROCESSOR} not found: set "
-                        "${variable} to the target's static mbedTLS")
+    # Debian's multiarch mbedTLS is not installable here (CROSS.md): EDGECUR_DEPS=source
+    # (target-deps.cmake) builds Debian's mbedtls source with the toolchain and sets these.
+    message(FATAL_ERROR "lib${library}.a for ${CMAKE_SYSTEM_PROCESSOR} not found: configure "
+                        "with -DEDGECUR_DEPS=source or set ${variable}")
   elseif(NOT ${variable})
     message(FATAL_ERROR "lib${library}.a not found: apt-get install libmbedtls-dev")
   endif()
@@ -144,6 +83,9 @@ set(curl_args
 if(CMAKE_TOOLCHAIN_FILE)
   list(APPEND curl_args -DCMAKE_TOOLCHAIN_FILE=${CMAKE_TOOLCHAIN_FILE})
 endif()
+if(EDGECUR_DEPS STREQUAL "source") # target-deps.cmake's zlib, not one found in the sysroot
+  list(APPEND curl_args -DZLIB_INCLUDE_DIR=${ZLIB_INCLUDE_DIR} -DZLIB_LIBRARY=${ZLIB_LIBRARY})
+endif()
 if(CMAKE_CROSSCOMPILING)
   list(APPEND curl_args -DHAVE_POLL_FINE_EXITCODE=0 -DHAVE_POLL_FINE=1
        -DRANDOM_FILE=/dev/urandom)
@@ -155,7 +97,9 @@ endif()
 ec_build_source_package(curl "${curl_source_dir}" "${curl_prefix}" ${curl_args})
 
 # curl's own package: CURL::libcurl with mbedTLS's .a files and ZLIB::ZLIB as its link interface.
-find_package(CURL CONFIG REQUIRED PATHS "${curl_prefix}/lib/cmake/CURL" NO_DEFAULT_PATH)
+# NO_CMAKE_FIND_ROOT_PATH: our own prefix, not to be re-rooted into a cross sysroot.
+find_package(CURL CONFIG REQUIRED PATHS "${curl_prefix}/lib/cmake/CURL" NO_DEFAULT_PATH
+             NO_CMAKE_FIND_ROOT_PATH)
 if(CURL_VERSION VERSION_LESS 7.85)
   message(FATAL_ERROR "curl: ${CURL_VERSION} from ${curl_source_dir} is older than 7.85")
 endif()
