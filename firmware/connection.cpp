@@ -12,9 +12,6 @@ namespace {
 constexpr std::size_t kCredentialsFileMaxBytes = 64 * 1024;
 constexpr std::size_t kDirReadBytes = 256 * 1024;
 
-std::string text(std::string_view view) {
-  return std::string(view.data(), view.size());
-}
 
 } // namespace
 
@@ -55,7 +52,7 @@ Status Connection::load_keys(Arena& arena) {
   }
   if (!c.credentials_file.empty()) {
     m_key_source = KeySource::CredentialsFile;
-    std::string path = text(c.credentials_file);
+    std::string path = std::string(c.credentials_file);
     Arena::Mark mark = arena.mark();
     auto file = platform::read_small_file(path.c_str(), kCredentialsFileMaxBytes, arena);
     if (!file.ok()) {
@@ -98,7 +95,7 @@ Status Connection::open(Arena& arena) {
     auto buffer = arena.try_allocate_array<std::uint8_t>(kDirReadBytes, "local read buffer");
     if (!buffer.ok())
       return buffer.error();
-    m_source_label = text(c.local_dir);
+    m_source_label = std::string(c.local_dir);
     return m_dir.init(c.local_dir, MutableBytes(buffer.value(), kDirReadBytes));
   }
   platform::HttpSettings http;
@@ -127,7 +124,7 @@ Status Connection::open(Arena& arena) {
       return sts.error();
     }
     m_sts = sts.value();
-    m_session_name = "edgecur-" + text(c.name);
+    m_session_name = "edgecur-" + std::string(c.name);
     if (m_session_name.size() > 64)
       m_session_name.resize(64);
     AssumeRoleSettings role;
@@ -202,7 +199,7 @@ Status Connection::locate(Findings& findings) {
     return s3.error();
   }
   m_s3_endpoint = s3.value();
-  m_source_label = "s3://" + text(m_location.bucket);
+  m_source_label = "s3://" + std::string(m_location.bucket);
   return m_s3.init(m_caller, credentials(), m_s3_endpoint, m_location.region, c.chunk_bytes, arena);
 }
 

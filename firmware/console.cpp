@@ -42,4 +42,10 @@ std::string human_bytes(std::uint64_t bytes) {
   return text;
 }
 
+std::string period_text(std::int32_t yyyymm) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d", yyyymm / 100, yyyymm % 100);
+  return text;
+}
+
 } // namespace ec::firmware

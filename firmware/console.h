@@ -16,6 +16,8 @@ void print_message(const std::string& text);
 std::string group_digits(std::uint64_t value);
 /// Bytes as "12.3 MiB".
 std::string human_bytes(std::uint64_t bytes);
+/// A billing period YYYYMM as "YYYY-MM".
+std::string period_text(std::int32_t yyyymm);
 /// The error as text (format_error into a string).
 std::string error_text(const Error& error);
 

@@ -89,11 +89,6 @@ const char* change_text(PeriodChange change) {
   return "";
 }
 
-std::string period_text(std::int32_t period) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d", period / 100, period % 100);
-  return text;
-}
 
 } // namespace
 

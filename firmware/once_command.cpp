@@ -21,15 +21,7 @@
 namespace ec::firmware {
 namespace {
 
-std::string period_text(std::int32_t yyyymm) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d", yyyymm / 100, yyyymm % 100);
-  return text;
-}
 
-std::string view_text(std::string_view view) {
-  return std::string(view.data(), view.size());
-}
 
 // One line per billing period.
 class PeriodPrinter final : public SyncObserver {
@@ -43,7 +35,7 @@ public:
       line += report.change == PeriodChange::Unchanged ? "read again, totals unchanged"
               : report.change == PeriodChange::Replaced ? "replaced"
                                                         : "added";
-      line += " (" + view_text(report.identity) + ", " + std::to_string(report.files) +
+      line += " (" + std::string(report.identity) + ", " + std::to_string(report.files) +
               (report.files == 1 ? " file, " : " files, ") + group_digits(report.rows) +
               " line items, " + human_bytes(report.bytes_in) + " read";
       if (report.restarts > 0)
@@ -53,7 +45,7 @@ public:
       line += ")";
       break;
     case PeriodAction::UpToDate:
-      line += "up to date (" + view_text(report.identity) + ")";
+      line += "up to date (" + std::string(report.identity) + ")";
       break;
     case PeriodAction::Closed:
       line += "closed, not checked again (past recheck_days)";
@@ -64,7 +56,7 @@ public:
     case PeriodAction::Failed:
       line += "FAILED: " + error_text(report.error);
       if (!report.failed_key.empty())
-        line += " [" + view_text(report.failed_key) + "]";
+        line += " [" + std::string(report.failed_key) + "]";
       line += "; the store keeps what it had";
       break;
     }
@@ -145,7 +137,7 @@ int run_once(int argc, char** argv) {
   bool names_wanted = false;
   bool names_failed = false;
   for (const ConnectionConfig& connection_config : config.connections) {
-    std::string name = view_text(connection_config.name);
+    std::string name = std::string(connection_config.name);
     if (only && name != only)
       continue;
     matched = true;
@@ -185,8 +177,8 @@ int run_once(int argc, char** argv) {
     const ReportLocation& location = connection->location();
     std::printf("connection %s: %s %s in %s/%s\n", name.c_str(),
                 location.layout == CurLayout::Cur2 ? "CUR 2.0 export" : "CUR report",
-                view_text(location.name).c_str(), connection->source_label().c_str(),
-                view_text(location.prefix).c_str());
+                std::string(location.name).c_str(), connection->source_label().c_str(),
+                std::string(location.prefix).c_str());
     std::fflush(stdout);
     SyncSettings sync_settings;
     sync_settings.scope = connection_config.name;
@@ -231,7 +223,7 @@ int run_once(int argc, char** argv) {
         names_failed = true;
         std::string why = error_text(fetched.error());
         for (std::size_t i = 0; i < name_findings.size(); ++i)
-          why += "; " + view_text(name_findings[i].view());
+          why += "; " + std::string(name_findings[i].view());
         std::printf("connection %s: account names not read: %s\n", name.c_str(), why.c_str());
         std::fprintf(stderr, "edgecur: connection %s: account names not read (the names stored "
                              "before are kept): %s\n",

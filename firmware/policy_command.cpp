@@ -18,9 +18,6 @@
 namespace ec::firmware {
 namespace {
 
-std::string view_text(std::string_view view) {
-  return std::string(view.data(), view.size());
-}
 
 void print_notes(const Findings& notes) {
   for (std::size_t i = 0; i < notes.size(); ++i)
@@ -66,7 +63,7 @@ int run_policy(int argc, char** argv) {
   if (const char* trust = args.value("trust")) {
     // The trust policy holds the external id: it goes to stdout only, for the account owner.
     for (const ConnectionConfig& c : config.connections) {
-      if (view_text(c.name) == trust)
+      if (std::string(c.name) == trust)
         return print_text([&](std::span<char> out, Findings& notes) {
           return write_trust_policy(c, out, notes);
         });
@@ -104,7 +101,7 @@ int run_policy(int argc, char** argv) {
         std::fprintf(stderr,
                      "edgecur: note: connection %s: report not found (%s); its bucket is left as "
                      "a placeholder (run `edgecur verify` to see why)\n",
-                     view_text(c.name).c_str(), error_text(status.error()).c_str());
+                     std::string(c.name).c_str(), error_text(status.error()).c_str());
         continue;
       }
       discovered.push_back(DiscoveredLocation{c.name, connection.location()});

@@ -20,9 +20,6 @@
 namespace ec::firmware {
 namespace {
 
-std::string view_text(std::string_view view) {
-  return std::string(view.data(), view.size());
-}
 
 class Checks {
 public:
@@ -67,16 +64,12 @@ public:
     if (!parts.ok())
       return {};
     const CurKeyParts& key = parts.value();
-    bool any_report = m_location.name.empty();
-    if (key.kind != CurObjectKind::Manifest ||
-        (!any_report && (key.report_name != m_location.name || key.layout != m_location.layout ||
-                         key.prefix != m_location.prefix)) ||
-        (key.layout == CurLayout::Legacy && !key.delivery_folder.empty()))
+    if (!is_period_manifest(key, m_location))
       return {};
     ++manifests;
     if (key.period.start >= latest_start) {
       latest_start = key.period.start;
-      latest_key = view_text(entry.key);
+      latest_key = std::string(entry.key);
     }
     return {};
   }
@@ -106,7 +99,7 @@ public:
 std::string aws_cause(const Error& error, std::string_view code) {
   std::string cause = error_text(error);
   if (!code.empty())
-    cause += " (AWS: " + view_text(code) + ")";
+    cause += " (AWS: " + std::string(code) + ")";
   return cause;
 }
 
@@ -118,7 +111,7 @@ std::string access_fix(const ConnectionConfig& c, const char* action) {
 
 bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& random, Log& log,
                        Arena& arena) {
-  Checks checks(view_text(c.name));
+  Checks checks(std::string(c.name));
   auto connection = std::make_unique<Connection>(c, clock, random, log);
   Status opened = connection->open(arena);
   if (!opened.ok()) {
@@ -145,7 +138,7 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
                           : "check sts_endpoint, region and the network path to AWS");
       return false;
     }
-    checks.ok("assume role", view_text(c.role_arn) + ", session valid until " +
+    checks.ok("assume role", std::string(c.role_arn) + ", session valid until " +
                                  utc_text(connection->role().expiration()));
   }
   Findings findings;
@@ -153,9 +146,9 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const Finding& finding = findings[i];
     if (finding.level == FindingLevel::Error)
-      checks.fail("report settings", view_text(finding.view()), "");
+      checks.fail("report settings", std::string(finding.view()), "");
     else
-      checks.warn("report settings", view_text(finding.view()));
+      checks.warn("report settings", std::string(finding.view()));
   }
   if (!located.ok()) {
     checks.fail("report definition", error_text(located.error()) +
@@ -170,9 +163,9 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
   const ReportLocation& location = connection->location();
   checks.ok("report definition",
             std::string(location.layout == CurLayout::Cur2 ? "CUR 2.0 export " : "CUR report ") +
-                view_text(location.name) + " in " + connection->source_label() + "/" +
-                view_text(location.prefix) +
-                (connection->remote() ? " (" + view_text(location.region) + ")" : ""));
+                std::string(location.name) + " in " + connection->source_label() + "/" +
+                std::string(location.prefix) +
+                (connection->remote() ? " (" + std::string(location.region) + ")" : ""));
   char prefix[1100];
   std::size_t prefix_size = ReportSync::manifest_prefix(location, prefix);
   if (prefix_size == ReportSync::kNoPrefix) {
@@ -222,7 +215,7 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
   checks.ok("latest manifest",
             latest.latest_key + ": " + std::to_string(m.data_files.size()) + " data file" +
                 (m.data_files.size() == 1 ? "" : "s") +
-                (m.delivery_id().empty() ? "" : ", delivery " + view_text(m.delivery_id())));
+                (m.delivery_id().empty() ? "" : ", delivery " + std::string(m.delivery_id())));
   if (m.data_files.empty()) {
     checks.warn("data read", "the latest delivery names no data file");
     return !checks.failed();
@@ -232,12 +225,12 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
   Status read = connection->objects().stream(m.data_files[0].key, first, data_version, nullptr);
   if (first.taken == 0) {
     checks.fail("data read", aws_cause(read.error(), connection->s3().last_error_code()) + " [" +
-                                 view_text(m.data_files[0].key) + "]",
+                                 std::string(m.data_files[0].key) + "]",
                 connection->remote() ? access_fix(c, "s3:GetObject on the report prefix") : "");
     return false;
   }
   checks.ok("data read", "read " + human_bytes(first.taken) + " of " +
-                             view_text(m.data_files[0].key) +
+                             std::string(m.data_files[0].key) +
                              (first.first == 0x1f ? " (gzip)" : first.first == 'P' ? " (zip)" : ""));
   if (connection->remote() && connection->caller().offset().seconds() != 0) {
     checks.warn("clock", "this device's clock is " +
@@ -277,7 +270,7 @@ int run_verify(int argc, char** argv) {
   bool all_ok = true;
   bool matched = false;
   for (const ConnectionConfig& c : settings.config->connections) {
-    if (only && view_text(c.name) != only)
+    if (only && std::string(c.name) != only)
       continue;
     matched = true;
     arena.reset();

@@ -4,6 +4,8 @@
 #include "core/base/bytes.h"
 #include "core/base/result.h"
 
+#include <cstdint>
+
 namespace ec {
 
 /// A stage that is pushed bytes by whoever has them (a file loop now, libcurl's write callback
@@ -35,6 +37,33 @@ public:
 
 protected:
   ~BufferedSink() = default;
+};
+
+/// Passes writes on to another sink and counts the bytes it accepted: where a dropped transfer
+/// resumes, and whether a failure came from the sink itself.
+class CountingSink final : public ByteSink {
+public:
+  explicit CountingSink(ByteSink& next) : m_next(next) {}
+  Status write(Bytes chunk) override {
+    Status status = m_next.write(chunk);
+    if (!status.ok()) {
+      m_failed = true;
+      return status;
+    }
+    m_bytes += chunk.size();
+    return {};
+  }
+  Status finish() override { return m_next.finish(); }
+
+  /// Bytes the next sink accepted.
+  [[nodiscard]] std::uint64_t bytes() const { return m_bytes; }
+  /// The next sink refused a write.
+  [[nodiscard]] bool failed() const { return m_failed; }
+
+private:
+  ByteSink& m_next;
+  std::uint64_t m_bytes = 0;
+  bool m_failed = false;
 };
 
 } // namespace ec

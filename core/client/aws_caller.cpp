@@ -5,6 +5,8 @@
 #include "core/aws/text_builder.h"
 #include "core/client/client_text.h"
 
+#include <optional>
+
 namespace ec {
 
 namespace {
@@ -16,30 +18,6 @@ constexpr std::size_t kHeaderSlots = kMaxSignedHeaders + 4;
 constexpr std::size_t kLogLineBytes = 256;
 /// Longest AWS error code quoted in a log line (they are short names; the rest is dropped).
 constexpr std::size_t kMaxLoggedCodeBytes = 64;
-
-/// Counts what the caller's sink accepted, so a failure after the first body byte is not retried.
-class CountingSink final : public ByteSink {
-public:
-  explicit CountingSink(ByteSink* inner) : m_inner(inner) {}
-  Status write(Bytes chunk) override {
-    Status status = m_inner->write(chunk);
-    if (!status.ok()) {
-      m_failed = true;
-      return status;
-    }
-    m_bytes += chunk.size();
-    return {};
-  }
-  Status finish() override { return m_inner->finish(); }
-
-  [[nodiscard]] std::uint64_t bytes() const { return m_bytes; }
-  [[nodiscard]] bool failed() const { return m_failed; }
-
-private:
-  ByteSink* m_inner;
-  std::uint64_t m_bytes = 0;
-  bool m_failed = false;
-};
 
 bool is_expired_session(std::string_view code) {
   return code == "ExpiredToken" || code == "ExpiredTokenException";
@@ -165,7 +143,9 @@ Result<AwsReply> AwsCaller::run(const AwsCall& request, CredentialSource& creden
     return make_error(ErrorCode::LimitExceeded, "aws: too many request headers");
   const Endpoint& endpoint = *request.endpoint;
   RetryState state(m_policy);
-  CountingSink counting(sink);
+  std::optional<CountingSink> counting; // the sink form only
+  if (sink != nullptr)
+    counting.emplace(*sink);
   std::uint32_t tries = 0;
   bool renewed = false;
 
@@ -208,16 +188,16 @@ Result<AwsReply> AwsCaller::run(const AwsCall& request, CredentialSource& creden
     ++tries;
     ++m_stats.requests;
     Result<HttpResponse> sent =
-        sink != nullptr ? m_transport->send(http, counting) : m_transport->send(http, *buffer);
+        sink != nullptr ? m_transport->send(http, *counting) : m_transport->send(http, *buffer);
 
     if (!sent.ok()) {
       Error error = sent.error();
-      if (counting.failed())
+      if (counting && counting->failed())
         return error; // the caller's sink refused: its own error, unchanged
-      if (counting.bytes() > 0) {
+      if (counting && counting->bytes() > 0) {
         // Part of the body is already downstream: a retry would repeat it. The caller resumes.
         error.where = ErrorWhere::ByteOffset;
-        error.position = counting.bytes();
+        error.position = counting->bytes();
         return error;
       }
       if (classify_transport(error) != Outcome::Retry)

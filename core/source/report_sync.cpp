@@ -32,16 +32,7 @@ public:
     if (!parts.ok())
       return {}; // status files, Athena helpers: not ours
     const CurKeyParts& key = parts.value();
-    // A local folder may leave the name out: then any report in it (one report per folder).
-    bool any_report = m_location.name.empty();
-    if (key.kind != CurObjectKind::Manifest ||
-        (!any_report && (key.layout != m_location.layout || key.report_name != m_location.name ||
-                         key.prefix != m_location.prefix)))
-      return {};
-    if (key.layout == CurLayout::Cur2 && key.area != "metadata")
-      return {};
-    // Legacy: only the top-level manifest (rewritten by every delivery) says which is current.
-    if (key.layout == CurLayout::Legacy && !key.delivery_folder.empty())
+    if (!is_period_manifest(key, m_location))
       return {};
     PeriodEntry* slot = nullptr;
     for (std::size_t i = 0; i < m_sync.m_period_count; ++i) {
@@ -81,6 +72,19 @@ private:
   ReportSync& m_sync;
   const ReportLocation& m_location;
 };
+
+bool is_period_manifest(const CurKeyParts& key, const ReportLocation& location) {
+  if (key.kind != CurObjectKind::Manifest)
+    return false;
+  bool any_report = location.name.empty();
+  if (!any_report && (key.layout != location.layout || key.report_name != location.name ||
+                      key.prefix != location.prefix))
+    return false;
+  if (key.layout == CurLayout::Cur2)
+    return key.area == "metadata";
+  // Legacy: only the top-level manifest (rewritten by every delivery) says which is current.
+  return key.delivery_folder.empty();
+}
 
 Status ReportSync::init(Arena& arena) {
   auto manifest = arena.try_allocate_array<std::uint8_t>(kMaxManifestBytes, "manifest buffer");
@@ -232,8 +236,7 @@ Status ReportSync::sync_period(const PeriodEntry& entry, const ReportLocation& l
     Status ingested = ingest_delivery(manifest, location, objects, engine, report, m_observer);
     if (ingested.ok())
       break;
-    bool replaced = ingested.error().message == kObjectReplacedMessage ||
-                    std::strcmp(ingested.error().message, kObjectReplacedMessage) == 0;
+    bool replaced = std::strcmp(ingested.error().message, kObjectReplacedMessage) == 0;
     if (!replaced || attempt >= settings.max_restarts)
       return ingested.error();
     ++report.restarts; // the delivery changed under us: read its manifest again

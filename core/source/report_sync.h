@@ -84,6 +84,12 @@ struct SyncSummary {
   std::uint32_t failed = 0;
 };
 
+/// Whether `key` is a manifest that names the current delivery of its billing period: legacy, the
+/// top-level `<name>-Manifest.json` of the period folder; CUR 2.0, a manifest in the metadata area
+/// (of several, ReportSync keeps the top-level one, else the newest delivery folder's). A location
+/// without a name accepts any report's (a local folder holding one report).
+bool is_period_manifest(const CurKeyParts& key, const ReportLocation& location);
+
 class ReportSync {
 public:
   /// Takes kReportSyncArenaBytes from `arena`.

@@ -47,23 +47,6 @@ void copy_etag(std::string_view etag, ObjectVersion& version) {
   version.etag_size = size;
 }
 
-// Counts what reaches the engine so a resume knows the exact byte.
-class CountingSink final : public ByteSink {
-public:
-  explicit CountingSink(ByteSink& next) : m_next(next) {}
-  Status write(Bytes chunk) override {
-    EC_TRY(m_next.write(chunk));
-    m_count += chunk.size();
-    return {};
-  }
-  Status finish() override { return {}; }
-  [[nodiscard]] std::uint64_t count() const { return m_count; }
-
-private:
-  ByteSink& m_next;
-  std::uint64_t m_count = 0;
-};
-
 } // namespace
 
 Status S3ObjectStore::init(AwsCaller& caller, CredentialSource& credentials,
@@ -229,8 +212,8 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
   CountingSink counted(sink);
   std::uint32_t stalled = 0;
   char range[64];
-  while (counted.count() < total) {
-    std::uint64_t offset = counted.count();
+  while (counted.bytes() < total) {
+    std::uint64_t offset = counted.bytes();
     // Reads end on the chunk grid: a read resumed at byte N of a chunk asks only for the rest of
     // that chunk, so every chunk boundary is where it would have been without the cut.
     std::uint64_t last = offset - offset % m_chunk_bytes + m_chunk_bytes - 1;
@@ -255,7 +238,7 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
       bool cut = error.code == ErrorCode::Io && error.lib == ErrorLib::Curl;
       if (!cut)
         return error;
-      stalled = counted.count() > offset ? 0 : stalled + 1;
+      stalled = counted.bytes() > offset ? 0 : stalled + 1;
       if (stalled > kMaxStalledResumes)
         return error;
       ++m_resumes;
@@ -271,7 +254,7 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
       return kReplaced; // a server that ignores If-Match (s3rver) still shows the new ETag
     if (answer.response.status == 200) {
       // The range was ignored: the whole object came (only valid from byte 0).
-      if (offset != 0 || counted.count() != total)
+      if (offset != 0 || counted.bytes() != total)
         return make_error(ErrorCode::InvalidInput, "s3: server ignored the range of a resume");
     } else {
       std::uint64_t first = 0;
@@ -284,7 +267,7 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
     }
     stalled = 0;
     if (observer)
-      observer->on_bytes(counted.count(), total);
+      observer->on_bytes(counted.bytes(), total);
   }
   return {};
 }
