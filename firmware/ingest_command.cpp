@@ -6,6 +6,7 @@
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
+#include "firmware/sqlite_memory.h"
 #include "platform/file_source.h"
 #include "platform/output.h"
 #include "platform/terminal.h"
@@ -105,6 +106,8 @@ int run_ingest(int argc, char** argv) {
   }
   Settings settings;
   if (int code = load_settings(args, settings); code != kExitOk)
+    return code;
+  if (int code = give_sqlite_memory(settings); code != kExitOk)
     return code;
 
   std::uint64_t total_bytes = 0;
@@ -209,6 +212,7 @@ int run_ingest(int argc, char** argv) {
                   static_cast<unsigned long long>(locations[i].line), locations[i].reason);
     }
   }
+  std::printf("%s\n", sqlite_memory_text().c_str());
   return kExitOk;
 }
 

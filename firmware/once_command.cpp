@@ -9,6 +9,7 @@
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
+#include "firmware/sqlite_memory.h"
 #include "firmware/system_clock.h"
 #include "platform/output.h"
 
@@ -92,6 +93,8 @@ int run_once(int argc, char** argv) {
   }
   Settings settings;
   if (int code = load_settings(args, settings); code != kExitOk)
+    return code;
+  if (int code = give_sqlite_memory(settings); code != kExitOk)
     return code;
   if (!settings.config || settings.config->connections.empty()) {
     print_message("once: no [connection NAME] section in the configuration; nothing to do");
@@ -247,6 +250,7 @@ int run_once(int argc, char** argv) {
     return kExitUsage;
   }
   platform::http_global_cleanup();
+  log.write(LogLevel::Debug, sqlite_memory_text());
   return exit_code;
 }
 

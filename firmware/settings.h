@@ -3,8 +3,10 @@
 
 #include "core/config/config.h"
 #include "core/ingest/ingest_engine.h"
+#include "core/store/store_memory.h"
 #include "firmware/cli_args.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@ struct Settings {
   const Config* config = nullptr;
   std::vector<std::uint8_t> config_memory;
   std::string store_path = kDefaultStorePath;
+  std::size_t store_memory_bytes = kStoreMemoryDefaultBytes; ///< [store] memory
   IngestSettings ingest;
   std::uint32_t read_chunk_bytes = 64 * 1024;
 };

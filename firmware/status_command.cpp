@@ -5,6 +5,7 @@
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
+#include "firmware/sqlite_memory.h"
 
 #include <cstdio>
 #include <string>
@@ -44,6 +45,8 @@ int run_status(int argc, char** argv) {
   }
   Settings settings;
   if (int code = load_settings(args, settings); code != kExitOk)
+    return code;
+  if (int code = give_sqlite_memory(settings); code != kExitOk)
     return code;
   Store store;
   if (Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadOnly); !opened.ok()) {

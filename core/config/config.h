@@ -27,7 +27,8 @@ inline constexpr std::size_t kConnectionTypeCount = 4;
 enum class CurFileFormat : std::uint8_t { Auto, Cur1, Cur2 };
 
 struct StoreConfig {
-  std::string_view path; ///< SQLite file of the hourly totals
+  std::string_view path;          ///< SQLite file of the hourly totals
+  std::uint32_t memory_bytes = 0; ///< SQLite's fixed memory (core/store/store_memory.h)
 };
 
 struct IngestConfig {

@@ -215,6 +215,10 @@ constexpr SettingSpec kSettings[] = {
    .default_text = "/var/lib/edgecur/edgecur.db",
    .description = "Database file that keeps the hourly cost totals; put it on storage that survives a reboot",
    .target = field<&StoreConfig::path>()},
+  {.section = Section::Store, .key = "memory", .type = SettingType::Size,
+   .default_text = "3M", .min = kMiB, .max = 256 * kMiB,
+   .description = "Memory the database may use, taken once at start; a commit that needs more fails, changes nothing and says so",
+   .target = field<&StoreConfig::memory_bytes>()},
 
   // [ingest]
   {.section = Section::Ingest, .key = "malformed_rows", .type = SettingType::Enum,

@@ -1,6 +1,8 @@
 // core/store/store.cpp - Store: opening, settings, schema, prepared statements and staging.
 #include "core/store/store.h"
 
+#include "core/store/store_memory.h"
+
 #include <sqlite3.h>
 
 #include <cerrno>
@@ -228,7 +230,10 @@ Error Store::sqlite_error(int rc, const char* message) {
     code = ErrorCode::Internal;
     break;
   }
-  return make_lib_error(code, message, ErrorLib::Sqlite, rc);
+  Error error = make_lib_error(code, message, ErrorLib::Sqlite, rc);
+  if (code == ErrorCode::OutOfMemory)
+    error.detail = store_memory_hint();
+  return error;
 }
 
 Store::ResetGuard::~ResetGuard() {
@@ -466,8 +471,10 @@ Result<sqlite3_stmt*> Store::statement(Statement id) {
                                 &m_statements[index], nullptr);
     if (rc != SQLITE_OK) {
       m_statements[index] = nullptr;
-      return sqlite_error(rc, "store: cannot prepare statement")
-          .with_detail(kStatements[index].name);
+      Error error = sqlite_error(rc, "store: cannot prepare statement");
+      // Out of memory says what to raise; any other failure which statement it was.
+      return error.code == ErrorCode::OutOfMemory ? error
+                                                  : error.with_detail(kStatements[index].name);
     }
   }
   return m_statements[index];

@@ -102,6 +102,7 @@ set(EC_SQLITE_OPTIONS
   SQLITE_OMIT_TCL_VARIABLE SQLITE_OMIT_DECLTYPE SQLITE_OMIT_JSON SQLITE_LIKE_DOESNT_MATCH_BLOBS
   SQLITE_MAX_EXPR_DEPTH=0 SQLITE_USE_ALLOCA SQLITE_DEFAULT_FOREIGN_KEYS=0
   SQLITE_ENABLE_DBSTAT_VTAB # as Debian's: tests/store measures bytes per row with it
+  SQLITE_ENABLE_MEMSYS5 # the fixed heap: core/store/store_memory.h
   HAVE_USLEEP=1 HAVE_FDATASYNC=1 HAVE_LOCALTIME_R=1 HAVE_GMTIME_R=1 HAVE_STRCHRNUL=1)
 list(JOIN EC_SQLITE_OPTIONS "," sqlite_options_arg) # commas: a ;-list does not survive the trip
 file(SHA256 "${deps_scripts}/sqlite3/CMakeLists.txt" sqlite_wrapper_hash)
