@@ -107,6 +107,26 @@ TEST(HourTable, SpillsWhenFullAndTheMergedResultIsExact) {
   EXPECT_LE(arena.high_water(), HourTable::bytes_for(16));
 }
 
+// 32-bit targets (armhf runs this under qemu): counts and sums are 64-bit and 128-bit whatever
+// size_t and long are. 3e9 line items twice is past 2^32; cost past 2^64 units of 1e-18.
+TEST(HourTable, CountsAndSumsPastThirtyTwoBitsStayExact) {
+  std::vector<std::uint8_t> memory(HourTable::bytes_for(16));
+  Arena arena(MutableBytes(memory.data(), memory.size()));
+  RecordingSink sink;
+  HourTable table;
+  ASSERT_TRUE(table.init(arena, 16, sink).ok());
+  HourTotals big;
+  for (Decimal& cost : big.cost)
+    cost = parse_decimal("12345678901.123456789012345678").value(); // 1.2e28 units of 1e-18
+  big.line_items = 3'000'000'000u;
+  ASSERT_TRUE(table.add(make_key(1, 1), big).ok());
+  ASSERT_TRUE(table.add(make_key(1, 1), big).ok());
+  ASSERT_TRUE(table.flush().ok());
+  const HourTotals& sum = sink.merged[tuple_of(make_key(1, 1))];
+  EXPECT_EQ(sum.line_items, 6'000'000'000u);
+  EXPECT_EQ(sum.cost[0], parse_decimal("24691357802.246913578024691356").value());
+}
+
 TEST(HourTable, OverflowAndSinkErrorsAreReported) {
   std::vector<std::uint8_t> memory(HourTable::bytes_for(16));
   Arena arena(MutableBytes(memory.data(), memory.size()));

@@ -2,6 +2,8 @@
 // ObjectStore: listing by prefix, reads, a file rewritten while read, keys that try to escape.
 #include "platform/dir_object_store.h"
 
+#include "platform/file_source.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -80,6 +82,20 @@ TEST_F(DirObjectStoreTest, ListsOnlyKeysUnderThePrefix) {
   Keys none;
   ASSERT_TRUE(store.list("nothing/here/", none).ok());
   EXPECT_TRUE(none.keys.empty());
+}
+
+// A report file over 4 GiB (sparse here) keeps its size on 32-bit ARM too (64-bit off_t).
+TEST_F(DirObjectStoreTest, SizesPastFourGibibytesAreExact) {
+  const std::uint64_t size = (std::uint64_t{5} << 30) + 3;
+  std::string path = root + "/cur/big/huge.csv.gz";
+  put("cur/big/huge.csv.gz", "");
+  ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(size)), 0);
+  Keys keys;
+  ASSERT_TRUE(store.list("cur/big/", keys).ok());
+  EXPECT_EQ(keys.keys, (std::vector<std::string>{"cur/big/huge.csv.gz:5368709123"}));
+  Result<std::uint64_t> measured = file_size(path.c_str());
+  ASSERT_TRUE(measured.ok());
+  EXPECT_EQ(measured.value(), size);
 }
 
 TEST_F(DirObjectStoreTest, ReadsSmallAndStreamsLargeFiles) {
