@@ -4,6 +4,7 @@
 #include "core/agg/hour_key.h"
 #include "core/base/arena.h"
 #include "core/base/decimal.h"
+#include "core/base/int128.h"
 #include "core/base/timestamp.h"
 
 #include <gtest/gtest.h>
@@ -27,6 +28,15 @@ TEST(TargetWidth, TimeAndFileOffsetsAre64BitEverywhere) {
   std::tm civil{};
   ASSERT_NE(gmtime_r(&after_2038, &civil), nullptr);
   EXPECT_EQ(civil.tm_year + 1900, 2100);
+}
+
+TEST(TargetWidth, ThirtyTwoBitArmUsesThePortable128BitArithmetic) {
+  // .ci/test relies on this: the armhf run under qemu is the portable arithmetic's test run.
+#if defined(__arm__)
+  EXPECT_EQ(EC_HAVE_NATIVE_INT128, 0);
+#else
+  GTEST_SKIP() << "64-bit target: native __int128 unless EC_FORCE_PORTABLE_INT128";
+#endif
 }
 
 TEST(TargetWidth, ArenaAlignsEveryEngineTypeAfterAnOddAllocation) {

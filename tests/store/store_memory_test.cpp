@@ -49,7 +49,8 @@ std::vector<KeyedTotals> many_rows(std::size_t count, const char* unblended) {
   for (std::size_t i = 0; rows.size() < count; ++i) {
     bool second = i % 2 == 1;
     char account[16];
-    std::snprintf(account, sizeof account, "%012zu", 100000000000u + i % 7);
+    std::snprintf(account, sizeof account, "%012llu",
+                  static_cast<unsigned long long>(100000000000ull + i % 7));
     char hour[32];
     std::size_t hour_index = i / 14;
     std::snprintf(hour, sizeof hour, "2024-%02d-%02zuT%02zu:00:00Z", second ? 2 : 1,
