@@ -32,11 +32,18 @@ from report_bucket import LegacyReport, ReportBucket  # noqa: E402
 
 
 def measured(args, scratch, name, argv):
-    """{"status", "wall", "cpu", "rss_kib", "stderr"} of one run under peak_rss."""
+    """{"status", "wall", "cpu", "rss_kib", "stderr", "allocations"} of one run under peak_rss
+    (allocations: with --count-allocations, the heap calls edgecur_alloc_count counted, else -1)."""
     rss_file = os.path.join(scratch, "rss-%s" % name)
-    status, wall, cpu, _, err = run_bench.run_measured([args.peak_rss, rss_file] + argv)
+    counts_file = os.path.join(scratch, "allocations-%s" % name)
+    env = dict(os.environ, EDGECUR_ALLOC_COUNT_FILE=counts_file) if args.count_allocations else None
+    status, wall, cpu, _, err = run_bench.run_measured([args.peak_rss, rss_file] + argv, env=env)
     rss = int(open(rss_file).read()) if os.path.exists(rss_file) else 0
-    return {"status": status, "wall": wall, "cpu": cpu, "rss_kib": rss, "stderr": err}
+    allocations = -1
+    if args.count_allocations and os.path.exists(counts_file):
+        allocations = int(open(counts_file).read().split()[0].split("=")[1])
+    return {"status": status, "wall": wall, "cpu": cpu, "rss_kib": rss, "stderr": err,
+            "allocations": allocations}
 
 
 def report_of(args, config=None, store=None):
@@ -86,6 +93,9 @@ def main():
     parser.add_argument("--peers", default="standin,s3rver", help="standin, s3rver or both")
     parser.add_argument("--chunk", default="8M", help="chunk_bytes of the connection")
     parser.add_argument("--runs", type=int, default=1, help="timed runs of each program (best counts)")
+    parser.add_argument("--count-allocations", action="store_true",
+                        help="with --edgecur build/x86_64/firmware/edgecur_alloc_count: add the "
+                             "heap calls of each run (bench/alloc_count.c)")
     args = parser.parse_args()
     for tool in (args.edgecur, args.generator, args.peak_rss):
         if not os.access(tool, os.X_OK):
@@ -146,8 +156,9 @@ def main():
     print("file: %s, %s rows, %.0f MB gzip, %.0f MB CSV; chunk_bytes %s" % (
         os.path.basename(path), "{:,}".format(args.rows), meta["gz_bytes"] / 1e6, csv_mb, args.chunk))
     print()
-    print("| run | exit | wall s | CPU s | CSV MB/s | peak RSS MiB | once/ingest | same report |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| run | exit | wall s | CPU s | CSV MB/s | peak RSS MiB | once/ingest | same report |"
+          + (" heap allocations |" if args.count_allocations else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|---|" + ("---:|" if args.count_allocations else ""))
     base = results[0][1]
     for name, r in results:
         ok = r["status"] == 0
@@ -155,7 +166,8 @@ def main():
         ratio = "-" if r is base or not ok else "%.2f" % (base["wall"] / r["wall"])
         print("| %s | %d | %.2f | %.2f | %.0f | %.1f | %s | %s |" % (
             name, r["status"], r["wall"], r["cpu"], csv_mb / r["wall"] if ok else 0,
-            r["rss_kib"] / 1024, ratio, same if ok else "-"))
+            r["rss_kib"] / 1024, ratio, same if ok else "-")
+            + (" %d |" % r["allocations"] if args.count_allocations else ""))
         if not ok:
             failed = True
             print("  ERROR %s: %s" % (name, r["stderr"].strip()[-500:].replace("\n", "\n  ")))

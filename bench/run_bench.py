@@ -33,12 +33,12 @@ RATIO_TARGET = 0.75
 RSS_TOLERANCE = 0.10
 
 
-def run_measured(argv, stdout=subprocess.DEVNULL):
+def run_measured(argv, stdout=subprocess.DEVNULL, env=None):
     """Runs argv; returns (exit status, wall s, cpu s, peak RSS KiB, stderr text). The rusage is
     the child's own (os.wait4 on its pid), so concurrent processes do not leak into it."""
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=stdout, stderr=err)
+        process = subprocess.Popen(argv, stdout=stdout, stderr=err, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
