@@ -16,8 +16,8 @@ std::unique_ptr<std::uint8_t[]> g_block;
 } // namespace
 
 int give_sqlite_memory(const Settings& settings) {
-  if (g_block)
-    return kExitOk;
+  if (store_memory_use().kind != StoreMemoryKind::Malloc)
+    return kExitOk; // given already
   // Not zero-filled: a page counts in RSS only once SQLite writes to it.
   g_block.reset(new std::uint8_t[settings.store_memory_bytes]);
   Result<StoreMemoryKind> given =
@@ -27,6 +27,9 @@ int give_sqlite_memory(const Settings& settings) {
     g_block.reset();
     return kExitInternal;
   }
+  // Without memsys5 (Debian's shared SQLite) the size is only a limit: the block is not used.
+  if (given.value() == StoreMemoryKind::LimitedMalloc)
+    g_block.reset();
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -92,6 +93,34 @@ TEST_F(StoreMemoryTest, SqliteRunsInTheGivenBlock) {
   Store again;
   open_rw(again, path);
   EXPECT_EQ(dump(again).size(), 5000u);
+}
+
+// The commit sorts everything staged. With SQLite's default runs (250 pages) the sort holds 1 MB
+// of records before it may spill, which a 1.5 MiB block cannot give; with ours it spills in
+// 512 KiB runs and the commit fits.
+TEST_F(StoreMemoryTest, ABigCommitSortsInRunsThatFitTheBlock) {
+  const std::size_t block = 1536 * 1024;
+  ASSERT_EQ(give(block), kExpectedKind);
+  Store store;
+  open_rw(store, test_path("memory_sort"));
+  std::vector<KeyedTotals> rows = many_rows(9408, "0.000000000000000001"); // 28 days x 24 h x 14
+  ASSERT_TRUE(store.begin_delivery().ok());
+  for (int pass = 0; pass < 8; ++pass) { // 8 spills of every key: 75,264 staged rows
+    for (std::size_t i = 0; i < rows.size(); i += 1000) {
+      std::size_t n = std::min<std::size_t>(1000, rows.size() - i);
+      Status staged = store.stage(std::span<const KeyedTotals>(rows.data() + i, n));
+      ASSERT_TRUE(staged.ok()) << staged.error().message;
+    }
+  }
+  PeriodOutcome outcomes[4];
+  Result<std::size_t> count =
+      store.commit_delivery(DeliveryInfo{"sorted", "test", 1700000000, ""}, outcomes, 4);
+  ASSERT_TRUE(count.ok()) << count.error().message << ": "
+                          << (count.error().detail ? count.error().detail : "");
+  std::vector<std::string> now = dump(store);
+  ASSERT_EQ(now.size(), 9408u);
+  EXPECT_NE(now.front().find(" 0.000000000000000008 "), std::string::npos) << now.front();
+  EXPECT_LE(store_memory_use().peak_bytes(), static_cast<std::int64_t>(block));
 }
 
 TEST_F(StoreMemoryTest, RefusesABlockOutsideItsBounds) {
