@@ -252,6 +252,9 @@ Status ReportSync::sync_period(const PeriodEntry& entry, const ReportLocation& l
   info.source = source.view();
   info.scope = settings.scope;
   info.ingested_at = settings.now;
+  // The manifest's period is replaced even when no row of it was kept (all filtered out, or no
+  // charges): old rows go, and the delivery is recorded so the next pass finds it up to date.
+  info.covered_periods = std::span<const std::int32_t>(&report.yyyymm, 1);
   PeriodOutcome outcomes[8];
   auto committed = engine.commit(info, outcomes, 8);
   if (!committed.ok())

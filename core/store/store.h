@@ -64,7 +64,14 @@ struct DeliveryInfo {
   /// delivery replaces only its own scope's rows of each billing period. At most
   /// kStoreMaxScopeBytes bytes. (Initialised so that {identity, source, time} stays complete.)
   std::string_view scope = {};
+  /// Billing periods (YYYYMM) the delivery is known to cover, e.g. the period of a CUR manifest.
+  /// Such a period is replaced even when the delivery staged no row for it (every row filtered
+  /// out, or a month without charges): its old rows are removed and the delivery is recorded with
+  /// 0 keys, so the next pass finds it up to date. At most kStoreMaxCoveredPeriods.
+  std::span<const std::int32_t> covered_periods = {};
 };
+
+inline constexpr std::size_t kStoreMaxCoveredPeriods = 16;
 
 /// Receives query rows in order; views inside are valid during the call only. Store::query()
 /// calls on_named_row(); a sink that has no use for names implements on_row() alone.

@@ -63,6 +63,8 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
     return make_error(ErrorCode::InvalidArgument, "store: outcomes array missing");
   if (info.scope.size() > kStoreMaxScopeBytes)
     return make_error(ErrorCode::InvalidArgument, "store: scope name is too long");
+  if (info.covered_periods.size() > kStoreMaxCoveredPeriods)
+    return make_error(ErrorCode::InvalidArgument, "store: too many covered periods");
   m_last_commit_writes = 0;
   EC_TRY(run_uncached(kSynchronousFull, "store: cannot set synchronous mode"));
   std::size_t period_count = 0;
@@ -93,6 +95,7 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
   PeriodState state;
   MergedRow merged;
   bool have_row = false;
+  bool covered_staged[kStoreMaxCoveredPeriods] = {};
   for (;;) {
     int rc = step(scan);
     if (rc == SQLITE_DONE)
@@ -112,6 +115,10 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
       return make_error(ErrorCode::Corrupt, "store: staged line item count is negative");
     partial.totals.line_items = static_cast<std::uint64_t>(line_items);
 
+    if (!have_row || partial.period != merged.period) {
+      for (std::size_t i = 0; i < info.covered_periods.size(); ++i)
+        covered_staged[i] = covered_staged[i] || info.covered_periods[i] == partial.period;
+    }
     if (have_row && partial.period == merged.period && key_equal(partial.key, merged.key)) {
       if (!merged.totals.add_checked(partial.totals))
         return make_error(ErrorCode::Overflow, "store: merged total overflows");
@@ -131,6 +138,22 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
     EC_TRY(apply_merged(info, state, merged, outcomes, max_outcomes, period_count));
   if (state.active)
     EC_TRY(finish_period(info, state, outcomes, max_outcomes, period_count));
+  // A covered period without a staged row: whatever the scope stored for it goes, and the
+  // delivery is recorded (0 keys).
+  for (std::size_t i = 0; i < info.covered_periods.size(); ++i) {
+    if (covered_staged[i])
+      continue;
+    covered_staged[i] = true;
+    for (std::size_t later = i + 1; later < info.covered_periods.size(); ++later) { // duplicates
+      covered_staged[later] =
+          covered_staged[later] || info.covered_periods[later] == info.covered_periods[i];
+    }
+    if (state.scope == 0) {
+      EC_TRY_ASSIGN(state.scope, scope_id(info.scope, Lookup::Create));
+    }
+    EC_TRY(start_period(info, state, info.covered_periods[i]));
+    EC_TRY(finish_period(info, state, outcomes, max_outcomes, period_count));
+  }
   return {};
 }
 
@@ -277,6 +300,8 @@ Status Store::finish_period(const DeliveryInfo& info, PeriodState& state, Period
   PeriodChange change = PeriodChange::Unchanged;
   if (state.writing)
     change = state.had_delivery ? PeriodChange::Replaced : PeriodChange::Added;
+  else if (!state.had_delivery)
+    change = PeriodChange::Added; // a covered period without rows, seen for the first time
   if (state.writing || !state.same_identity) {
     EC_TRY_ASSIGN(sqlite3_stmt * upsert, statement(Statement::DeliveryUpsert));
     ResetGuard reset(upsert);

@@ -250,6 +250,30 @@ TEST_F(ReportSyncTest, ARestatementReplacesOnlyItsPeriod) {
   EXPECT_EQ(sums.text(202405), "5.75"); // replaced, not added to the old 5.00
 }
 
+// A restatement whose file holds no row for the period (no charges left, or every row filtered
+// out): the period's old rows go, and the delivery is recorded, so the next pass reads nothing.
+TEST_F(ReportSyncTest, ADeliveryWithoutRowsEmptiesItsPeriodAndIsReadOnce) {
+  deliver("2024-04", "a1", {{{"222222222222", "1.00"}}});
+  deliver("2024-05", "m1", {{{"222222222222", "5.00"}}});
+  Recorder first;
+  ASSERT_TRUE(run(first).ok());
+  ASSERT_EQ(totals().text(202405), "5.00");
+  deliver("2024-05", "m2", {{}}); // one file, header only
+  Recorder second;
+  auto summary = run(second);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(second.actions, (std::vector<PeriodAction>{PeriodAction::UpToDate, PeriodAction::Ingested}));
+  Totals sums = totals();
+  EXPECT_EQ(sums.text(202404), "1.00");
+  EXPECT_EQ(sums.by_period.count(202405), 0u) << "the old May rows are still there";
+  int streams = bucket.streams;
+  Recorder third;
+  auto again = run(third);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().up_to_date, 2u);
+  EXPECT_EQ(bucket.streams, streams); // the empty delivery is not read again
+}
+
 TEST_F(ReportSyncTest, ClosedPeriodsPastTheWindowAreNotReadAgain) {
   deliver("2024-01", "jan1", {{{"222222222222", "1.00"}}});
   deliver("2024-05", "may1", {{{"222222222222", "2.00"}}});

@@ -251,6 +251,71 @@ TEST(Store, EmptyDeliveryChangesNothing) {
   EXPECT_EQ(deliveries(store).size(), 1u);
 }
 
+// A covered period without a staged row: emptied and recorded; other periods untouched; a new one
+// is Added with 0 keys. (EmptyDeliveryChangesNothing above: without covered periods, nothing.)
+TEST(Store, ACoveredPeriodWithoutRowsIsEmptiedAndRecorded) {
+  Store store;
+  open_rw(store, test_path("covered_empty"));
+  deliver(store,
+          {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1"),
+           row(202311, "1", "3", "2023-11-01T01:00:00Z", "USD", "2"),
+           row(202312, "1", "2", "2023-12-01T00:00:00Z", "USD", "4")},
+          "d1", 3, 1700000000, "payer");
+  ASSERT_TRUE(store.begin_delivery().ok());
+  const std::int32_t covered[] = {202311, 202401, 202311}; // a duplicate counts once
+  PeriodOutcome outcomes[4];
+  DeliveryInfo info{"d2", "test-source", 1700000500, "payer"};
+  info.covered_periods = covered;
+  Result<std::size_t> count = store.commit_delivery(info, outcomes, 4);
+  ASSERT_TRUE(count.ok()) << count.error().message;
+  ASSERT_EQ(count.value(), 2u);
+  EXPECT_EQ(outcomes[0].billing_period, 202311);
+  EXPECT_EQ(outcomes[0].change, PeriodChange::Replaced);
+  EXPECT_EQ(outcomes[0].keys, 0u);
+  EXPECT_EQ(outcomes[1].billing_period, 202401);
+  EXPECT_EQ(outcomes[1].change, PeriodChange::Added);
+  EXPECT_EQ(outcomes[1].keys, 0u);
+  std::vector<std::string> rows = dump(store);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].substr(0, 6), "202312");
+  EXPECT_EQ(deliveries(store),
+            (std::vector<std::string>{"[payer] 202311 d2 test-source 1700000500 keys=0 items=0",
+                                      "[payer] 202312 d1 test-source 1700000000 keys=1 items=1",
+                                      "[payer] 202401 d2 test-source 1700000500 keys=0 items=0"}));
+  // Recorded: the same empty delivery again finds its identity.
+  std::uint8_t identity[16];
+  std::size_t size = 0;
+  UnixSeconds at = 0;
+  Result<bool> found = store.find_delivery("payer", 202401, identity, size, at);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found.value());
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(identity), size), "d2");
+}
+
+TEST(Store, ACoveredPeriodWithRowsIsAnOrdinaryReplacement) {
+  Store store;
+  open_rw(store, test_path("covered_rows"));
+  deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1")}, "d1");
+  ASSERT_TRUE(store.begin_delivery().ok());
+  std::vector<KeyedTotals> staged = {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "7")};
+  ASSERT_TRUE(store.stage(staged).ok());
+  const std::int32_t covered[] = {202311};
+  PeriodOutcome outcomes[4];
+  DeliveryInfo info{"d2", "test-source", 1700000500, ""};
+  info.covered_periods = covered;
+  Result<std::size_t> count = store.commit_delivery(info, outcomes, 4);
+  ASSERT_TRUE(count.ok());
+  ASSERT_EQ(count.value(), 1u); // not once for the rows and again as covered
+  EXPECT_EQ(outcomes[0].change, PeriodChange::Replaced);
+  EXPECT_EQ(outcomes[0].keys, 1u);
+  ASSERT_EQ(dump(store).size(), 1u);
+  EXPECT_NE(dump(store)[0].find(" 7.000000000000000000 "), std::string::npos) << dump(store)[0];
+  std::vector<std::int32_t> many(kStoreMaxCoveredPeriods + 1, 202311);
+  info.covered_periods = many;
+  ASSERT_TRUE(store.begin_delivery().ok());
+  EXPECT_EQ(store.commit_delivery(info, outcomes, 4).error().code, ErrorCode::InvalidArgument);
+}
+
 // Keys of a restatement test: (account, hour, unblended, line items).
 std::vector<KeyedTotals> period_rows(std::int32_t period, const std::vector<std::string>& spec) {
   std::vector<KeyedTotals> rows;
