@@ -141,13 +141,11 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
   // A covered period without a staged row: whatever the scope stored for it goes, and the
   // delivery is recorded (0 keys).
   for (std::size_t i = 0; i < info.covered_periods.size(); ++i) {
-    if (covered_staged[i])
+    bool done = covered_staged[i];
+    for (std::size_t earlier = 0; earlier < i; ++earlier) // listed twice: once is enough
+      done = done || info.covered_periods[earlier] == info.covered_periods[i];
+    if (done)
       continue;
-    covered_staged[i] = true;
-    for (std::size_t later = i + 1; later < info.covered_periods.size(); ++later) { // duplicates
-      covered_staged[later] =
-          covered_staged[later] || info.covered_periods[later] == info.covered_periods[i];
-    }
     if (state.scope == 0) {
       EC_TRY_ASSIGN(state.scope, scope_id(info.scope, Lookup::Create));
     }

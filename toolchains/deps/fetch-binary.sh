@@ -23,6 +23,8 @@ arch=$2
 mkdir -p "$3"
 cache=$(cd "$3" && pwd)
 say() { echo "fetch-binary: $*" >&2; }
+# shellcheck source=private-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
 
 for tool in apt-get dpkg-deb flock; do
   command -v "$tool" >/dev/null || { say "$tool not found"; exit 1; }
@@ -39,19 +41,8 @@ if [ -s "$stamp" ] && [ -d "$cache/$(cat "$stamp")" ]; then
 fi
 
 apt_dir="$cache/apt-$arch"
-mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
-         "$apt_dir/download"
-rm -f "$apt_dir/sources.list.d/"*
-shopt -s nullglob
-for file in /etc/apt/sources.list.d/*.sources; do
-  sed -E 's/^Types:.*/Types: deb/' "$file" >"$apt_dir/sources.list.d/$(basename "$file")"
-done
-for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-  [ -f "$file" ] || continue
-  sed -nE 's/^[[:space:]]*(deb)([[:space:]])/\1\2/p' "$file" \
-    >"$apt_dir/sources.list.d/$(basename "$file" | tr / _).list"
-done
-shopt -u nullglob
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/download"
+private_apt_sources "$apt_dir" deb
 
 apt_options=(
   -o Dir::Etc::SourceList=/dev/null

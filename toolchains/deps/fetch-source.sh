@@ -24,6 +24,8 @@ package=$1
 mkdir -p "$2"
 cache=$(cd "$2" && pwd)
 say() { echo "fetch-source: $*" >&2; }
+# shellcheck source=private-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
 
 for tool in apt-get dpkg-source flock; do
   command -v "$tool" >/dev/null || {
@@ -47,19 +49,8 @@ fi
 
 # ---- a private apt: the system's sources as deb-src ------------------------------------------
 apt_dir="$cache/apt"
-mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache" \
-         "$apt_dir/archives/partial"
-rm -f "$apt_dir/sources.list.d/"*
-shopt -s nullglob
-for file in /etc/apt/sources.list.d/*.sources; do # deb822: every stanza becomes deb-src
-  sed -E 's/^Types:.*/Types: deb-src/' "$file" >"$apt_dir/sources.list.d/$(basename "$file")"
-done
-for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do # one-line format
-  [ -f "$file" ] || continue
-  sed -nE 's/^[[:space:]]*deb([[:space:]])/deb-src\1/p' "$file" \
-    >"$apt_dir/sources.list.d/$(basename "$file" | tr / _).list"
-done
-shopt -u nullglob
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache" "$apt_dir/archives/partial"
+private_apt_sources "$apt_dir" deb-src
 
 apt_options=(
   -o Dir::Etc::SourceList=/dev/null
