@@ -3,11 +3,15 @@
 #
 #   toolchains/deps/fetch-source.sh <package> <cache-dir>
 #
-# Unpacks <package>'s newest Debian source (bookworm, bookworm-updates, bookworm-security: the
-# suites of the system's own apt sources, with Debian's patches applied) into
-# <cache-dir>/<source>-<debian version>/ and prints that path, alone, on stdout. What it fetched
-# and from where goes to stderr. Idempotent: when <cache-dir>/<package>.tree names a tree that is
-# there, it does nothing else (delete that file to fetch a newer Debian revision).
+# Unpacks a Debian source of <package> (bookworm, bookworm-updates, bookworm-security: the suites
+# of the system's own apt sources, with Debian's patches applied) into
+# <cache-dir>/<source>-<debian version>/ and prints that path, alone, on stdout. It tries the
+# versions the signed index knows, newest first, and takes the first whose files download and
+# whose hashes apt verifies (private-apt.sh says why); on stderr it says which version it took
+# and why it skipped each newer one. <cache-dir>/<tree>.origin records the choice for the build
+# manifest (toolchains/deps/manifest.cmake). Idempotent: when <cache-dir>/<package>.tree names a
+# tree that is there with its origin, it does nothing else (delete that file to fetch again, for
+# example once the mirror serves a revision it skipped).
 #
 # The system's apt configuration is never touched: the system's sources are copied as deb-src
 # entries into <cache-dir>/apt/ and apt runs with Dir::Etc::SourceList/SourceParts and
@@ -40,7 +44,7 @@ flock 9
 stamp="$cache/$package.tree"
 if [ -s "$stamp" ]; then
   tree=$(cat "$stamp")
-  if [ -d "$cache/$tree" ]; then
+  if [ -d "$cache/$tree" ] && [ -s "$cache/$tree.origin" ]; then
     say "$package already unpacked in $cache/$tree"
     echo "$cache/$tree"
     exit 0
@@ -68,38 +72,78 @@ update_lists() {
   apt-get "${apt_options[@]}" -qq update >&2 || say "apt-get update reported errors (continuing)"
 }
 
-# The newest version's .dsc: its URI, file name and so the source name and version.
-dsc_line() {
-  apt-get "${apt_options[@]}" -qq source --print-uris "$package" 2>/dev/null | grep -E "\.dsc' " |
-    head -n 1
+# Every version the signed index knows for <package>, newest first.
+known_versions() {
+  apt-cache "${apt_options[@]}" showsrc "$package" 2>/dev/null |
+    awk -v want="$package" '/^Package: /{p=$2} /^Version: /{if (p == want) print}' |
+    private_apt_versions_newest_first
 }
 
-# Two attempts: the second after fresh lists (none yet, or older than the package's newest upload,
-# whose predecessor the mirror may have dropped).
-compgen -G "$apt_dir/lists/*_Sources*" >/dev/null || update_lists
-for attempt in 1 2; do
-  [ "$attempt" -eq 1 ] || update_lists
-  line=$(dsc_line || true)
-  [ -n "$line" ] || continue
+# Downloads <version>'s .dsc, tarballs and patches into its own folder; apt checks each file's
+# hash against the signed index. A failed attempt leaves nothing behind.
+fetch_version() {
+  local version=$1 log=$2 line
+  line=$(apt-get "${apt_options[@]}" -qq source --print-uris "$package=$version" 2>"$log" |
+         grep -E "\.dsc' " | head -n 1) || true
+  [ -n "$line" ] || { echo "E: apt names no .dsc for $package=$version" >>"$log"; return 1; }
   uri=$(echo "$line" | cut -d"'" -f2)
   dsc=$(echo "$line" | cut -d' ' -f2)
+  dsc_sha256=$(echo "$line" | sed -nE 's/.* SHA256:([0-9a-f]+).*/\1/p')
   source_name=${dsc%%_*}
-  version=${dsc#*_}
-  version=${version%.dsc}
-  tree="$source_name-$version" # the Debian revision too: revisions differ in patches
+  tree="$source_name-${version#*:}" # the Debian revision too: revisions differ in patches
   download="$cache/download/$tree"
+  rm -rf "$download"
   mkdir -p "$download"
   say "fetching $source_name $version from ${uri%/*}/"
-  if (cd "$download" && apt-get "${apt_options[@]}" -qq source --download-only "$package" >&2) &&
-     [ -f "$download/$dsc" ]; then
+  if (cd "$download" && apt-get "${apt_options[@]}" -qq source --download-only \
+        "$package=$version") >"$log" 2>&1 && [ -f "$download/$dsc" ]; then
+    return 0
+  fi
+  rm -rf "$download"
+  return 1
+}
+
+# Two passes: the second after fresh lists (none yet, or older than the package's newest upload,
+# whose predecessor the mirror may have dropped).
+PRIVATE_APT_SKIPPED=()
+updated=0
+if ! compgen -G "$apt_dir/lists/*_Sources*" >/dev/null; then
+  update_lists
+  updated=1
+fi
+chosen=""
+newest=""
+while :; do
+  mapfile -t versions < <(known_versions)
+  [ ${#versions[@]} -eq 0 ] || newest=${versions[0]}
+  if [ ${#versions[@]} -gt 0 ] &&
+     private_apt_fetch_first fetch-source fetch_version "${versions[@]}"; then
+    chosen=$PRIVATE_APT_CHOSEN
     break
   fi
-  line=""
+  [ "$updated" -eq 0 ] || break
+  update_lists
+  updated=1
+  PRIVATE_APT_SKIPPED=() # the final word is the pass with fresh lists
 done
-if [ -z "$line" ]; then
-  say "cannot fetch the Debian source package of $package (is there a Debian mirror in the" \
-      "system's apt sources, and network access to it?)"
+if [ -z "$chosen" ]; then
+  if [ ${#PRIVATE_APT_SKIPPED[@]} -eq 0 ]; then
+    say "cannot fetch the Debian source package of $package: the system's apt sources name no" \
+        "version of it (is there a Debian mirror with deb-src suites in the system's apt" \
+        "sources, and network access to it?)"
+  else
+    say "cannot fetch the Debian source package of $package: every version failed:"
+    printf '  %s\n' "${PRIVATE_APT_SKIPPED[@]}" >&2
+  fi
   exit 1
+fi
+fallback=no
+if [ "$chosen" != "$newest" ]; then
+  fallback=yes
+  say "took $source_name $chosen, older than the newest known $newest; skipped:"
+  printf '  %s\n' "${PRIVATE_APT_SKIPPED[@]}" >&2
+else
+  say "took $source_name $chosen, the newest the index knows"
 fi
 
 rm -rf "$cache/$tree.partial"
@@ -113,7 +157,11 @@ dpkg-source --no-copy -x "$download/$dsc" "$cache/$tree.partial" >"$cache/$tree.
 }
 rm -rf "${cache:?}/$tree"
 mv "$cache/$tree.partial" "$cache/$tree"
+private_apt_origin "$cache/$tree.origin" "name=$package" "source=$source_name" \
+  "version=$chosen" "upstream=$(private_apt_upstream_version "$chosen")" "kind=source" \
+  "from=${uri%/*}/" "dsc_sha256=$dsc_sha256" "newest=$newest" "fallback=$fallback" \
+  "skipped=$(printf '%s, ' "${PRIVATE_APT_SKIPPED[@]+"${PRIVATE_APT_SKIPPED[@]}"}" | sed 's/, $//')"
 echo "$tree" >"$stamp.partial"
 mv "$stamp.partial" "$stamp"
-say "unpacked $source_name $version ($(du -sh "$cache/$tree" | cut -f1)) in $cache/$tree"
+say "unpacked $source_name $chosen ($(du -sh "$cache/$tree" | cut -f1)) in $cache/$tree"
 echo "$cache/$tree"
