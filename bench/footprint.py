@@ -121,6 +121,16 @@ def sizes(build_dirs):
         counted = sum(totals.values())
         for label, bytes_ in sorted(totals.items(), key=lambda item: -item[1]):
             print(f"  {label:22} {bytes_:9d} bytes  {100.0 * bytes_ / counted:5.1f}%")
+        # What went into the image (toolchains/deps/manifest.cmake), so two footprints can be
+        # compared knowing which revisions, and which fallbacks, they were built from.
+        manifest = os.path.join(build, "firmware", "edgecur.manifest")
+        if os.path.exists(manifest):
+            print("  build manifest:")
+            with open(manifest, encoding="utf-8") as lines:
+                for line in lines:
+                    print(f"    {line.rstrip()}")
+        else:
+            print(f"  build manifest: none in {manifest} (configure the preset again)")
         if budget and size > budget:
             status = 1
     return status

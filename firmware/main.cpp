@@ -1,4 +1,5 @@
 // firmware/main.cpp - edgecur entry point: picks the command.
+#include "firmware/build_manifest.h"
 #include "firmware/commands.h"
 #include "firmware/exit_codes.h"
 
@@ -22,7 +23,8 @@ const char kUsage[] =
     "                                              its external id: for the account owner only)\n"
     "  config check [--config F | F]               check the INI file and its permissions\n"
     "  config example                              print an INI file with every setting\n"
-    "  version                                     print the version\n"
+    "  version [--verbose]                         print the version (--verbose: and the build\n"
+    "                                              manifest: every library and its origin)\n"
     "\n"
     "exit codes: 0 ok, 1 usage, 2 configuration, 3 input rejected (store unchanged),\n"
     "            4 store error, 5 internal error, 6 a connection failed\n";
@@ -51,7 +53,15 @@ int main(int argc, char** argv) {
   if (std::strcmp(command, "config") == 0)
     return run_config(argc, argv);
   if (std::strcmp(command, "version") == 0 || std::strcmp(command, "--version") == 0) {
-    std::printf("edgecur %s\n", EDGECUR_VERSION);
+    bool verbose = argc == 3 && std::strcmp(argv[2], "--verbose") == 0;
+    if (argc > 3 || (argc == 3 && !verbose)) {
+      std::fprintf(stderr, "edgecur: usage: edgecur version [--verbose]\n");
+      return kExitUsage;
+    }
+    if (verbose)
+      std::fputs(kBuildManifest, stdout); // its first line names edgecur's version
+    else
+      std::printf("edgecur %s\n", EDGECUR_VERSION);
     return kExitOk;
   }
   std::fprintf(stderr, "edgecur: unknown command '%s'\n\n%s", command, kUsage);

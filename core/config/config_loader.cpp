@@ -1,12 +1,14 @@
 // core/config/config_loader.cpp - INI text to Config through inih, collecting every problem.
 //
-// inih (Debian's build) gives the handler no line number, reads at most 200-byte lines and
+// inih, as Debian builds it, gives the handler no line number, reads at most 200-byte lines and
 // silently splits longer ones, truncates section names to 50 bytes, reports only the first bad
-// line, and joins indented lines to the previous value. So inih reads through our reader
-// callback, which hands out one whole line at a time and does the line-level work itself:
-// counting lines, refusing long lines and control bytes, stripping the BOM, CR and indentation
-// (no continuation lines), parsing section headers, and reporting lines without '='. inih then
-// splits `key = value` (and `key: value`), trims, and drops inline `;` comments; the handler
+// line, and joins indented lines to the previous value. (The firmware profile builds Debian's
+// source with line numbers and our line limit when the mirror serves it: toolchains/deps/inih.
+// Either build reads the same way here.) So inih reads through our reader callback, which hands
+// out one whole line at a time and does the line-level work itself: counting lines, refusing
+// long lines and control bytes, stripping the BOM, CR and indentation (no continuation lines),
+// parsing section headers, and reporting lines without '='. inih then splits `key = value` (and
+// `key: value`), trims, and drops inline `;` comments; the handler
 // checks each key against the settings table.
 #include "core/config/config.h"
 #include "core/config/config_schema.h"
@@ -115,6 +117,12 @@ public:
   static char* read_line(char* buffer, int size, void* stream) {
     return static_cast<Loader*>(stream)->next_line(buffer, size);
   }
+#if INI_HANDLER_LINENO // inih built from Debian's source with our options (toolchains/deps/inih)
+  static int on_key(void* user, const char* section, const char* name, const char* value,
+                    int /*line: the reader's count, one line a call*/) {
+    return on_key(user, section, name, value);
+  }
+#endif
   static int on_key(void* user, const char* /*section: ours is tracked by the reader*/,
                     const char* name, const char* value) {
     static_cast<Loader*>(user)->handle_key(name ? name : "", value ? value : "");

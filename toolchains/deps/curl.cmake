@@ -21,6 +21,7 @@ if(EDGECUR_CURL STREQUAL "system")
   if(NOT CURL_FOUND)
     message(FATAL_ERROR "libcurl >= 7.85 not found: apt-get install libcurl4-openssl-dev")
   endif()
+  ec_manifest_package(libcurl libcurl4-openssl-dev)
   return()
 elseif(NOT EDGECUR_CURL STREQUAL "mbedtls")
   message(FATAL_ERROR "EDGECUR_CURL must be system or mbedtls, not '${EDGECUR_CURL}'")
@@ -47,8 +48,14 @@ execute_process(COMMAND bash "${fetch_script}" curl "${EDGECUR_DEPS_CACHE}"
                 OUTPUT_VARIABLE curl_source_dir OUTPUT_STRIP_TRAILING_WHITESPACE
                 RESULT_VARIABLE fetched)
 if(NOT fetched EQUAL 0 OR NOT EXISTS "${curl_source_dir}/CMakeLists.txt")
-  message(FATAL_ERROR "curl: could not fetch Debian's source package (see above); "
-                      "or configure with -DEDGECUR_CURL=system")
+  # The host presets need this too (EDGECUR_CURL=mbedtls is every preset's default): say how to
+  # build without the mirror's source files.
+  message(FATAL_ERROR "curl: could not fetch Debian's curl source package (see above).\n"
+    "To build a host preset without it, against Debian's installed libcurl (OpenSSL, shared: "
+    "apt-get install libcurl4-openssl-dev), configure with -DEDGECUR_CURL=system, e.g.\n"
+    "  cmake --preset release -DEDGECUR_CURL=system\n"
+    "The firmware presets (aarch64, armhf, x86_64) need the source: check the Debian mirror in "
+    "the system's apt sources, or point EDGECUR_DEPS_CACHE at a cache that holds it.")
 endif()
 
 # ---- configure, build and install it (static, HTTP/HTTPS, mbedTLS, zlib) ------------------------
@@ -94,6 +101,7 @@ if(CMAKE_C_COMPILER_LAUNCHER)
   list(APPEND curl_args -DCMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER})
 endif()
 
+ec_manifest_origin(libcurl "${curl_source_dir}")
 ec_build_source_package(curl "${curl_source_dir}" "${curl_prefix}" ${curl_args})
 
 # curl's own package: CURL::libcurl with mbedTLS's .a files and ZLIB::ZLIB as its link interface.

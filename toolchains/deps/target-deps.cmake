@@ -13,10 +13,10 @@
 #   mbedtls  Debian's `mbedtls` source, its own CMake, upstream's default config.h (Debian's
 #            build also turns on threading, HAVEGE, MD2/MD4, CMAC and DTLS-SRTP, none of which
 #            edgecur uses).
-#   inih     Debian's *binary* libinih-dev for the target (fetch-binary.sh): this project's
-#            mirror serves libinih's binaries but not its source (404). It is Debian's own build,
-#            so its options (200-byte lines, no line numbers in the handler, ...) are exactly the
-#            host's libinih1, which core/config/config_loader.cpp relies on.
+#   inih     Debian's `libinih` source with our options (inih/CMakeLists.txt: line numbers in
+#            the handler, our line limit) when the mirror serves it; else Debian's *binary*
+#            libinih-dev for the target (fetch-binary.sh), whose options are the host's libinih1.
+#            This project's mirror has served libinih's binaries but not its orig tarball (404).
 # The results go into the cache variables the host's find_package/find_path/find_library calls
 # in CMakeLists.txt read (ZLIB_*, SQLite3_*, INIH_*, MBEDTLS_INCLUDE_DIR, MBEDCRYPTO_LIBRARY) and
 # the EDGECUR_MBED*_STATIC ones curl.cmake reads, so the rest of the build is the host's.
@@ -33,6 +33,7 @@ function(ec_fetch_debian_source package out)
   if(NOT fetched EQUAL 0 OR NOT IS_DIRECTORY "${tree}")
     message(FATAL_ERROR "${package}: could not fetch Debian's source package (see above)")
   endif()
+  ec_manifest_origin(${package} "${tree}")
   set(${out} "${tree}" PARENT_SCOPE)
 endfunction()
 
@@ -125,29 +126,75 @@ foreach(library mbedtls mbedx509 mbedcrypto)
 endforeach()
 set(MBEDCRYPTO_LIBRARY "${EDGECUR_MBEDCRYPTO_STATIC}" CACHE FILEPATH "" FORCE)
 
-# ---- inih: Debian's binary build for the target ----------------------------------------------------
-if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
-  set(debian_arch arm64)
-  set(multiarch aarch64-linux-gnu)
-elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^arm")
-  set(debian_arch armhf)
-  set(multiarch arm-linux-gnueabihf)
-elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64)$")
-  set(debian_arch amd64)
-  set(multiarch x86_64-linux-gnu)
+# ---- inih: Debian's source with our options, or Debian's binary build for the target -------------
+# The source is tried first; this project's mirror has answered 404 for its orig tarball, so the
+# fallback is Debian's own build, whose options (200-byte lines, no line number in the handler)
+# core/config/config_loader.cpp works with too. The manifest says which one went in, and why.
+# A failed source fetch is remembered per build directory (EC_INIH_SOURCE_MISSING): delete the
+# build directory's CMakeCache.txt to try again.
+file(STRINGS "${PROJECT_SOURCE_DIR}/core/config/config.h" max_line_text
+     REGEX "kConfigMaxLineBytes = [0-9]+")
+if(NOT max_line_text MATCHES "kConfigMaxLineBytes = ([0-9]+)")
+  message(FATAL_ERROR "inih: kConfigMaxLineBytes not found in core/config/config.h")
+endif()
+math(EXPR inih_max_line "${CMAKE_MATCH_1} + 3")
+set(inih_definitions INI_HANDLER_LINENO=1 INI_MAX_LINE=${inih_max_line})
+set(inih_source "")
+if(NOT DEFINED EC_INIH_SOURCE_MISSING)
+  execute_process(COMMAND bash "${deps_scripts}/fetch-source.sh" libinih "${EDGECUR_DEPS_CACHE}"
+                  OUTPUT_VARIABLE inih_source OUTPUT_STRIP_TRAILING_WHITESPACE
+                  ERROR_VARIABLE fetch_log RESULT_VARIABLE fetched)
+  message(STATUS "inih: trying Debian's source\n${fetch_log}")
+  if(NOT fetched EQUAL 0 OR NOT EXISTS "${inih_source}/ini.c")
+    set(inih_source "")
+    # The versions tried and why each failed, for the manifest.
+    string(REGEX MATCHALL "\n  [^\n]+" why "${fetch_log}")
+    list(TRANSFORM why STRIP)
+    list(JOIN why ", " why)
+    set(EC_INIH_SOURCE_MISSING "${why}" CACHE INTERNAL "why libinih's source could not be fetched")
+  endif()
+endif()
+if(inih_source)
+  ec_manifest_origin(inih "${inih_source}")
+  list(JOIN inih_definitions "," inih_definitions_arg)
+  file(SHA256 "${deps_scripts}/inih/CMakeLists.txt" inih_wrapper_hash)
+  ec_build_source_package(inih "${deps_scripts}/inih" "${deps_prefix}/inih" ${deps_common_args}
+    -DINIH_SOURCE_DIR=${inih_source} "-DINIH_DEFINITIONS=${inih_definitions_arg}"
+    -DEC_WRAPPER_HASH=${inih_wrapper_hash})
+  set(INIH_INCLUDE_DIR "${deps_prefix}/inih/include" CACHE PATH "" FORCE)
+  set(INIH_LIBRARY "${deps_prefix}/inih/lib/libinih.a" CACHE FILEPATH "" FORCE)
+  set(INIH_COMPILE_DEFINITIONS "${inih_definitions}" CACHE STRING "" FORCE)
+  set(inih_how "Debian source")
 else()
-  message(FATAL_ERROR "inih: no Debian architecture known for ${CMAKE_SYSTEM_PROCESSOR}")
+  message(STATUS "inih: Debian's libinih source cannot be fetched; taking Debian's binary build")
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set(debian_arch arm64)
+    set(multiarch aarch64-linux-gnu)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^arm")
+    set(debian_arch armhf)
+    set(multiarch arm-linux-gnueabihf)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64)$")
+    set(debian_arch amd64)
+    set(multiarch x86_64-linux-gnu)
+  else()
+    message(FATAL_ERROR "inih: no Debian architecture known for ${CMAKE_SYSTEM_PROCESSOR}")
+  endif()
+  execute_process(COMMAND bash "${deps_scripts}/fetch-binary.sh" libinih-dev ${debian_arch}
+                          "${EDGECUR_DEPS_CACHE}"
+                  OUTPUT_VARIABLE inih_tree OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE fetched)
+  if(NOT fetched EQUAL 0 OR NOT EXISTS "${inih_tree}/usr/lib/${multiarch}/libinih.a")
+    message(FATAL_ERROR "inih: could not fetch Debian's libinih-dev for ${debian_arch} (see above)")
+  endif()
+  ec_manifest_origin(inih "${inih_tree}"
+                     NOTE "FALLBACK from Debian's libinih source (${EC_INIH_SOURCE_MISSING})")
+  set(INIH_INCLUDE_DIR "${inih_tree}/usr/include" CACHE PATH "" FORCE)
+  set(INIH_LIBRARY "${inih_tree}/usr/lib/${multiarch}/libinih.a" CACHE FILEPATH "" FORCE)
+  set(INIH_COMPILE_DEFINITIONS "" CACHE STRING "" FORCE)
+  set(inih_how "Debian's ${debian_arch} build")
 endif()
-execute_process(COMMAND bash "${deps_scripts}/fetch-binary.sh" libinih-dev ${debian_arch}
-                        "${EDGECUR_DEPS_CACHE}"
-                OUTPUT_VARIABLE inih_tree OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE fetched)
-if(NOT fetched EQUAL 0 OR NOT EXISTS "${inih_tree}/usr/lib/${multiarch}/libinih.a")
-  message(FATAL_ERROR "inih: could not fetch Debian's libinih-dev for ${debian_arch} (see above)")
-endif()
-set(INIH_INCLUDE_DIR "${inih_tree}/usr/include" CACHE PATH "" FORCE)
-set(INIH_LIBRARY "${inih_tree}/usr/lib/${multiarch}/libinih.a" CACHE FILEPATH "" FORCE)
 
 # curl from source must link this zlib, statically (curl.cmake builds it next).
 set(ZLIB_USE_STATIC_LIBS ON)
 message(STATUS "target dependencies: zlib, sqlite3, mbedtls from Debian source, inih from "
-               "Debian's ${debian_arch} build, all static, in ${deps_prefix}")
+               "${inih_how}, all static, in ${deps_prefix}")
