@@ -165,7 +165,7 @@ private:
 };
 
 bool botocore_available() {
-  return std::system("python3 -c 'import botocore.auth' >/dev/null 2>&1") == 0;
+  return std::system(EC_PYTHON3 " -c 'import botocore.auth' >/dev/null 2>&1") == 0;
 }
 
 TEST(Sigv4Botocore, RandomRequestsSignIdentically) {
@@ -216,7 +216,7 @@ TEST(Sigv4Botocore, RandomRequestsSignIdentically) {
   std::fwrite(lines.data(), 1, lines.size(), file);
   std::fclose(file);
   std::string command =
-      "python3 " EC_SOURCE_DIR "/tests/aws/botocore_sign.py < " + in_path + " > " + out_path;
+      EC_PYTHON3 " " EC_SOURCE_DIR "/tests/aws/botocore_sign.py < " + in_path + " > " + out_path;
   int exit_code = std::system(command.c_str());
   bool ok = false;
   std::string results = test::read_file(out_path, ok);

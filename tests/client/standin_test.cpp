@@ -55,7 +55,7 @@ public:
 class StandInTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    if (std::system("python3 -c 'import botocore' >/dev/null 2>&1") != 0)
+    if (std::system(EC_PYTHON3 " -c 'import botocore' >/dev/null 2>&1") != 0)
       GTEST_SKIP() << "python3 with botocore is needed for the stand-in";
     for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
                              "no_proxy", "NO_PROXY"})
@@ -75,13 +75,13 @@ protected:
                          "\"}], \"buckets\": {\"" + kBucket + "\": {\"region\": \"eu-west-1\"}}}";
     std::string script = std::string(EC_SOURCE_DIR) + "/tests/aws/standin/standin.py";
     std::string port_file = m_directory + "/port";
-    std::vector<std::string> args = {"python3",     script,    "--root",   root,
+    std::vector<std::string> args = {EC_PYTHON3,    script,    "--root",   root,
                                      "--port-file", port_file, "--config", config};
     std::vector<char*> argv;
     for (std::string& arg : args)
       argv.push_back(arg.data());
     argv.push_back(nullptr);
-    ASSERT_EQ(posix_spawnp(&m_pid, "python3", nullptr, nullptr, argv.data(), environ), 0);
+    ASSERT_EQ(posix_spawn(&m_pid, EC_PYTHON3, nullptr, nullptr, argv.data(), environ), 0);
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (m_port == 0 && std::chrono::steady_clock::now() < deadline) {

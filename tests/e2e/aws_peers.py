@@ -46,10 +46,19 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 sys.path.insert(0, STANDIN_DIR)
 import standin as standin_module  # noqa: E402
 import botocore.session  # noqa: E402
+from botocore.auth import SigV4Auth  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.config import Config  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _SESSION = botocore.session.Session()
+# botocore 1.36 began adding flexible checksums to every request unless told "when_required"; older
+# ones (Debian 12 ships 1.29) never add them and reject the two options as unknown keywords.
+_WHEN_REQUIRED_CHECKSUMS = {name: "when_required" for name in
+                            ("request_checksum_calculation", "response_checksum_validation")
+                            if name in Config.OPTION_DEFAULTS}
 
 
 def edgecur_env(extra=None):
@@ -96,13 +105,56 @@ def client(service, url, key, secret, token=None, region="us-east-1"):
     """A botocore client aimed at a local peer: one attempt, path-style S3, no flexible checksums."""
     if not url.startswith("http://%s:" % LOOPBACK):
         raise ValueError("aws_peers: refusing an endpoint other than 127.0.0.1: %s" % url)
+    if service in _JSON_TARGETS and service not in _SESSION.get_available_services():
+        return JsonClient(service, url, Credentials(key, secret, token), region)
     config = Config(retries={"total_max_attempts": 1, "mode": "legacy"}, connect_timeout=5,
                     read_timeout=30, s3={"addressing_style": "path"}, proxies={},
-                    request_checksum_calculation="when_required",
-                    response_checksum_validation="when_required")
+                    **_WHEN_REQUIRED_CHECKSUMS)
     return _SESSION.create_client(service, region_name=region, endpoint_url=url,
                                   aws_access_key_id=key, aws_secret_access_key=secret,
                                   aws_session_token=token, config=config)
+
+
+# The X-Amz-Target prefix of each JSON service that botocore may have no model for: Data Exports
+# arrived in botocore 1.33, and Debian 12 ships 1.29.
+_JSON_TARGETS = {"bcm-data-exports": "AWSBillingAndCostManagementDataExports"}
+
+
+class JsonClient:
+    """Stands in for the botocore client of a service in _JSON_TARGETS when botocore lacks its
+    model: client.list_exports(**params) posts X-Amz-Target <prefix>.ListExports, signed by
+    botocore's SigV4Auth, and returns the decoded JSON answer (unshaped: no model), or raises
+    ClientError as the client would."""
+
+    def __init__(self, service, url, credentials, region):
+        self._target = _JSON_TARGETS[service]
+        self._url = url
+        self._signer = SigV4Auth(credentials, service, region)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        operation = "".join(part.capitalize() for part in name.split("_"))
+        return lambda **params: self._call(operation, params)
+
+    def _call(self, operation, params):
+        request = AWSRequest(method="POST", url=self._url + "/", data=json.dumps(params).encode(),
+                             headers={"Content-Type": "application/x-amz-json-1.1",
+                                      "X-Amz-Target": self._target + "." + operation})
+        self._signer.add_auth(request)
+        prepared = request.prepare()
+        sent = urllib.request.Request(prepared.url, data=prepared.body, method="POST",
+                                      headers=dict(prepared.headers.items()))
+        try:
+            with _OPENER.open(sent, timeout=30) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            answer = json.loads(error.read() or b"{}")
+            code = answer.get("__type", "").rpartition("#")[2]
+            message = answer.get("message", answer.get("Message", ""))
+            raise ClientError({"Error": {"Code": code, "Message": message},
+                               "ResponseMetadata": {"HTTPStatusCode": error.code}},
+                              operation) from None
 
 
 # -- identity ----------------------------------------------------------------------------------

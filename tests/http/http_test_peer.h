@@ -58,13 +58,13 @@ public:
     std::string script = std::string(EC_SOURCE_DIR) + "/tests/http/http_peer.py";
     std::string port_file = directory + "/ports.json";
     std::string tls_dir = directory + "/tls";
-    std::vector<std::string> args = {"python3",   script,  "--port-file", port_file,
+    std::vector<std::string> args = {EC_PYTHON3,  script,  "--port-file", port_file,
                                      "--tls-dir", tls_dir, "--lifetime",  "600"};
     std::vector<char*> argv;
     for (std::string& arg : args)
       argv.push_back(arg.data());
     argv.push_back(nullptr);
-    if (posix_spawnp(&m_pid, "python3", nullptr, nullptr, argv.data(), environ) != 0) {
+    if (posix_spawn(&m_pid, EC_PYTHON3, nullptr, nullptr, argv.data(), environ) != 0) {
       m_pid = 0;
       return;
     }
