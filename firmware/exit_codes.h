@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExitStore = 4,       ///< the store cannot be opened, read or written
   kExitInternal = 5,    ///< out of memory or a bug
   kExitRemote = 6,      ///< a connection failed (AWS refused, unreachable, a report unreadable)
+  kExitStoreBusy = 7,   ///< another edgecur is writing the store ([store] lock_wait ran out)
 };
 
 } // namespace ec::firmware

@@ -7,6 +7,7 @@
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
 #include "firmware/sqlite_memory.h"
+#include "firmware/store_writer.h"
 #include "platform/file_source.h"
 #include "platform/output.h"
 #include "platform/terminal.h"
@@ -120,11 +121,10 @@ int run_ingest(int argc, char** argv) {
     total_bytes += size.value();
   }
 
+  platform::StoreLock lock; // held until the command returns: one writer per store
   Store store;
-  if (Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadWrite); !opened.ok()) {
-    print_error("store " + settings.store_path, opened.error());
-    return kExitStore;
-  }
+  if (int code = open_store_for_writing(settings, argc, argv, lock, store); code != kExitOk)
+    return code;
   // The whole ingest budget, taken once at start-up. Not zero-filled: pages are only touched (and
   // only count in RSS) as the stages use them.
   std::size_t budget = IngestEngine::arena_bytes_for(settings.ingest);

@@ -27,7 +27,8 @@ const char kUsage[] =
     "                                              manifest: every library and its origin)\n"
     "\n"
     "exit codes: 0 ok, 1 usage, 2 configuration, 3 input rejected (store unchanged),\n"
-    "            4 store error, 5 internal error, 6 a connection failed\n";
+    "            4 store error, 5 internal error, 6 a connection failed,\n"
+    "            7 another edgecur is writing the store\n";
 
 } // namespace
 

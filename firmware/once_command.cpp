@@ -10,6 +10,7 @@
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
 #include "firmware/sqlite_memory.h"
+#include "firmware/store_writer.h"
 #include "firmware/system_clock.h"
 #include "platform/output.h"
 
@@ -103,11 +104,10 @@ int run_once(int argc, char** argv) {
   const Config& config = *settings.config;
   const char* only = args.value("connection");
 
+  platform::StoreLock lock; // held until the command returns: one writer per store
   Store store;
-  if (Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadWrite); !opened.ok()) {
-    print_error("store " + settings.store_path, opened.error());
-    return kExitStore;
-  }
+  if (int code = open_store_for_writing(settings, argc, argv, lock, store); code != kExitOk)
+    return code;
   if (Status ready = platform::http_global_init(); !ready.ok()) {
     print_error("once", ready.error());
     return kExitInternal;

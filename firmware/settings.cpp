@@ -40,6 +40,7 @@ int load_settings(const CliArgs& args, Settings& settings) {
     settings.config = &config;
     settings.store_path = std::string(config.store.path);
     settings.store_memory_bytes = config.store.memory_bytes;
+    settings.store_lock_wait_ms = config.store.lock_wait_ms;
     settings.ingest.csv.max_field_bytes = config.ingest.max_field_bytes;
     settings.ingest.csv.max_row_bytes = config.ingest.max_row_bytes;
     settings.ingest.table_keys = config.ingest.table_keys;

@@ -24,6 +24,7 @@ struct Settings {
   std::vector<std::uint8_t> config_memory;
   std::string store_path = kDefaultStorePath;
   std::size_t store_memory_bytes = kStoreMemoryDefaultBytes; ///< [store] memory
+  std::uint32_t store_lock_wait_ms = 0;                      ///< [store] lock_wait
   IngestSettings ingest;
   std::uint32_t read_chunk_bytes = 64 * 1024;
 };

@@ -30,6 +30,8 @@ const char* error_code_name(ErrorCode code) {
     return "io";
   case ErrorCode::Permission:
     return "permission";
+  case ErrorCode::Conflict:
+    return "conflict";
   case ErrorCode::Internal:
     return "internal";
   }

@@ -19,6 +19,7 @@ enum class ErrorCode : std::uint8_t {
   NotFound,        ///< a file, column, setting or record is not there
   Io,              ///< the OS or a library failed to read or write
   Permission,      ///< access refused (file mode, credentials)
+  Conflict,        ///< another writer changed what this one was working on
   Internal,        ///< a library reported a state we did not expect
 };
 

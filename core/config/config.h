@@ -29,6 +29,7 @@ enum class CurFileFormat : std::uint8_t { Auto, Cur1, Cur2 };
 struct StoreConfig {
   std::string_view path;          ///< SQLite file of the hourly totals
   std::uint32_t memory_bytes = 0; ///< SQLite's fixed memory (core/store/store_memory.h)
+  std::uint32_t lock_wait_ms = 0; ///< how long a second writer waits for the first (0: not at all)
 };
 
 struct IngestConfig {

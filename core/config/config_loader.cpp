@@ -795,6 +795,7 @@ void report_read_error(const Error& error, ConfigDiagnostics& diagnostics) {
     diagnostics.add(Severity::Error, 0, "config: not a regular file");
     return;
   case ErrorCode::InvalidArgument:
+  case ErrorCode::Conflict:
   case ErrorCode::OutOfMemory:
   case ErrorCode::Overflow:
   case ErrorCode::Truncated:

@@ -219,6 +219,10 @@ constexpr SettingSpec kSettings[] = {
    .default_text = "3M", .min = kMiB, .max = 256 * kMiB,
    .description = "Memory the database may use, taken once at start; a commit that needs more fails, changes nothing and says so",
    .target = field<&StoreConfig::memory_bytes>()},
+  {.section = Section::Store, .key = "lock_wait", .type = SettingType::Duration,
+   .default_text = "0s", .min = 0, .max = kHourMs,
+   .description = "How long a run waits while another one writes the database (cron and a manual run at once); 0 exits at once, with code 7",
+   .target = field<&StoreConfig::lock_wait_ms>()},
 
   // [ingest]
   {.section = Section::Ingest, .key = "malformed_rows", .type = SettingType::Enum,

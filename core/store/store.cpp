@@ -30,9 +30,28 @@ namespace ec {
 //
 // staging is an append-only rowid table (sequential pages, the cheapest writes on flash); the
 // commit reads it back sorted by the key, which SQLite's sorter spills to temporary files. A
-// delivery has one scope, so staging has no scope column.
-#define EC_STORE_SCHEMA_VERSION_TEXT "2"
-static_assert(kStoreSchemaVersion == 2, "update EC_STORE_SCHEMA_VERSION_TEXT");
+// delivery has one scope, so staging has no scope column. Each row carries its delivery's owner
+// token (a random number drawn by begin_delivery()), and a commit reads only its own rows and
+// checks their count: two writers never mix, even if one bypasses the writer lock
+// (platform/store_lock.h), and a delivery whose rows another removed fails instead of committing
+// part of itself.
+#define EC_STORE_SCHEMA_VERSION_TEXT "3"
+static_assert(kStoreSchemaVersion == 3, "update EC_STORE_SCHEMA_VERSION_TEXT");
+
+#define EC_CREATE_STAGING_SQL                                                                      \
+  "CREATE TABLE staging("                                                                          \
+  " owner INTEGER NOT NULL,"                                                                       \
+  " period INTEGER NOT NULL,"                                                                      \
+  " payer INTEGER NOT NULL,"                                                                       \
+  " account INTEGER NOT NULL,"                                                                     \
+  " hour INTEGER NOT NULL,"                                                                        \
+  " currency INTEGER NOT NULL,"                                                                    \
+  " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"                                  \
+  " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"                          \
+  " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"                                      \
+  " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"                                  \
+  " line_items INTEGER NOT NULL"                                                                   \
+  ");"
 
 static constexpr const char* kCreateSchemaSql =
     "CREATE TABLE meta("
@@ -80,18 +99,15 @@ static constexpr const char* kCreateSchemaSql =
     " line_items INTEGER NOT NULL,"
     " PRIMARY KEY(scope, period)"
     ") WITHOUT ROWID;"
-    "CREATE TABLE staging("
-    " period INTEGER NOT NULL,"
-    " payer INTEGER NOT NULL,"
-    " account INTEGER NOT NULL,"
-    " hour INTEGER NOT NULL,"
-    " currency INTEGER NOT NULL,"
-    " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"
-    " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"
-    " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
-    " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
-    " line_items INTEGER NOT NULL"
-    ");";
+    EC_CREATE_STAGING_SQL;
+
+// Version 3 only changed staging, whose rows never outlive a delivery: a version 2 store is
+// upgraded in place by recreating it (what it holds is an interrupted delivery's, thrown away by
+// the next begin_delivery() anyway).
+static constexpr const char* kUpgradeFrom2Sql =
+    "DROP TABLE staging;"
+    EC_CREATE_STAGING_SQL
+    "UPDATE meta SET value = " EC_STORE_SCHEMA_VERSION_TEXT " WHERE name = 'schema_version';";
 
 #define EC_MEASURE_COLUMNS                                                                         \
   "unblended, unblended_rest, net_unblended, net_unblended_rest, blended, blended_rest, "          \
@@ -117,12 +133,14 @@ static constexpr StatementText kStatements[] = {
     {"account-names-clear", "DELETE FROM account_names"},
     {"account-name-insert", "INSERT OR REPLACE INTO account_names(account, name) VALUES(?1, ?2)"},
     {"staging-clear", "DELETE FROM staging"},
+    {"staging-clear-own", "DELETE FROM staging WHERE owner = ?1"},
+    {"staging-owner", "SELECT random()"},
     {"staging-insert",
-     "INSERT INTO staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ")"
-     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+     "INSERT INTO staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ", owner)"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
     {"staging-scan",
      "SELECT period, payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM staging"
-     " ORDER BY period, payer, account, hour, currency"},
+     " WHERE owner = ?1 ORDER BY period, payer, account, hour, currency"},
     {"hourly-scan", "SELECT payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM hourly"
                     " WHERE scope = ?1 AND period = ?2 ORDER BY payer, account, hour, currency"},
     {"hourly-delete-from", "DELETE FROM hourly WHERE scope = ?1 AND period = ?2 AND (payer, "
@@ -436,10 +454,26 @@ Status Store::check_or_create_schema(OpenMode mode) {
     return make_error(ErrorCode::Unsupported, "store: schema version is newer than this program");
   if (found < 1)
     return make_error(ErrorCode::Corrupt, "store: schema version is invalid");
-  if (found < kStoreSchemaVersion)
+  if (found < 2)
     return make_error(ErrorCode::Unsupported,
                       "store: file is from an older edgecur without connection scopes; move it "
                       "away (a new store is created) and ingest again");
+  if (found == 2) {
+    // Readers never touch staging: a version 2 store reads as it is until a writer upgrades it.
+    if (mode == OpenMode::ReadOnly)
+      return {};
+    sqlite3_reset(version);
+    EC_TRY(run(Statement::Begin, "store: cannot begin schema upgrade"));
+    rc = step(version); // another writer may have upgraded it meanwhile
+    bool still_2 = rc == SQLITE_ROW && sqlite3_column_int64(version, 0) == 2;
+    sqlite3_reset(version);
+    rc = still_2 ? sqlite3_exec(m_db, kUpgradeFrom2Sql, nullptr, nullptr, nullptr) : SQLITE_OK;
+    Status upgraded = rc == SQLITE_OK ? run(Statement::Commit, "store: cannot commit schema upgrade")
+                                      : sqlite_error(rc, "store: cannot upgrade schema");
+    if (!upgraded.ok())
+      rollback_quietly();
+    return upgraded;
+  }
   return {};
 }
 
@@ -622,11 +656,23 @@ Result<std::int64_t> Store::scope_id(std::string_view scope, Lookup lookup) {
 
 Status Store::begin_delivery() {
   EC_TRY(require_writable());
-  return run(Statement::StagingClear, "store: cannot clear staging");
+  m_staging_owner = 0;
+  m_staged_rows = 0;
+  EC_TRY(run(Statement::StagingClear, "store: cannot clear staging"));
+  EC_TRY_ASSIGN(sqlite3_stmt * draw, statement(Statement::StagingOwner));
+  ResetGuard reset(draw);
+  int rc = step(draw);
+  if (rc != SQLITE_ROW)
+    return sqlite_error(rc, "store: cannot draw a delivery token");
+  std::int64_t owner = sqlite3_column_int64(draw, 0);
+  m_staging_owner = owner != 0 ? owner : 1; // 0 means "no delivery"
+  return {};
 }
 
 Status Store::stage(std::span<const KeyedTotals> batch) {
   EC_TRY(require_writable());
+  if (m_staging_owner == 0)
+    return make_error(ErrorCode::InvalidArgument, "store: no delivery begun");
   if (batch.empty())
     return {};
   EC_TRY(run(Statement::Begin, "store: cannot begin staging"));
@@ -635,6 +681,8 @@ Status Store::stage(std::span<const KeyedTotals> batch) {
     staged = run(Statement::Commit, "store: cannot commit staging");
   if (!staged.ok())
     rollback_quietly();
+  else
+    m_staged_rows += batch.size();
   return staged;
 }
 
@@ -643,7 +691,7 @@ Status Store::stage_rows(std::span<const KeyedTotals> batch) {
   for (const KeyedTotals& row : batch) {
     if (row.key.hour_start % 3600 != 0)
       return make_error(ErrorCode::InvalidArgument, "store: hour_start is not a whole hour");
-    std::int64_t values[14];
+    std::int64_t values[15];
     values[0] = row.key.billing_period;
     EC_TRY_ASSIGN(values[1], account_id(row.key.payer, Lookup::Create));
     EC_TRY_ASSIGN(values[2], account_id(row.key.account, Lookup::Create));
@@ -657,7 +705,8 @@ Status Store::stage_rows(std::span<const KeyedTotals> batch) {
     if (row.totals.line_items > static_cast<std::uint64_t>(INT64_MAX))
       return make_error(ErrorCode::Overflow, "store: line item count exceeds the stored range");
     values[13] = static_cast<std::int64_t>(row.totals.line_items);
-    int rc = bind_integers(insert, 1, values, 14);
+    values[14] = m_staging_owner;
+    int rc = bind_integers(insert, 1, values, 15);
     if (rc == SQLITE_OK)
       rc = step(insert);
     sqlite3_reset(insert);

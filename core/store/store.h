@@ -17,9 +17,10 @@ struct sqlite3_stmt;
 
 namespace ec {
 
-/// Schema version this program writes. Opening a file with another one is Unsupported (version 1
-/// had no scopes; nothing was deployed with it, so there is no migration).
-inline constexpr std::int64_t kStoreSchemaVersion = 2;
+/// Schema version this program writes. A newer or a version 1 file is Unsupported (version 1 had
+/// no scopes; nothing was deployed with it, so there is no migration); version 2 (staging without
+/// its owner column) is upgraded in place by the first read-write open.
+inline constexpr std::int64_t kStoreSchemaVersion = 3;
 /// Longest scope name (a connection name; the INI allows 32 characters). Longer is InvalidArgument.
 inline constexpr std::size_t kStoreMaxScopeBytes = 64;
 /// Longest account name kept, in bytes of UTF-8 (AWS Organizations allows 50 characters).
@@ -172,18 +173,24 @@ public:
   void close();
   [[nodiscard]] bool is_open() const { return m_db != nullptr; }
 
-  /// Clears the staging area left by an interrupted delivery.
+  /// Starts a delivery: clears the staging area (what an interrupted delivery left; the caller
+  /// holds the writer lock, so no other delivery is under way) and draws this delivery's owner
+  /// token, which tags every row it stages.
   Status begin_delivery();
   /// Appends partial sums to the staging area (committed, so memory stays bounded). Errors:
   /// Overflow when a partial sum does not fit the stored range, InvalidArgument when an
-  /// hour_start is not a multiple of 3600; nothing of the batch is staged then.
+  /// hour_start is not a multiple of 3600 or no delivery is begun; nothing of the batch is staged
+  /// then.
   Status stage(std::span<const KeyedTotals> batch);
   /// Replaces, for `info.scope`, every staged period; writes one outcome per period in period
   /// order (at most `max_outcomes`) and returns the number of periods, which may exceed
   /// `max_outcomes`. Outcomes compare with what the same scope held (Unchanged per scope and
-  /// period). Clears the staging area. On any error nothing changes (staging included) and the
-  /// error is returned: Overflow when a merged hourly total does not fit the stored range,
-  /// InvalidArgument for a scope longer than kStoreMaxScopeBytes.
+  /// period). Reads only this delivery's staged rows, then removes them and ends the delivery.
+  /// On any error nothing changes (staging included, so the same connection may commit again)
+  /// and the error is returned: Overflow when a merged hourly total does not fit the stored
+  /// range, InvalidArgument for a scope longer than kStoreMaxScopeBytes or when no delivery is
+  /// begun, Conflict when the staging area does not hold exactly the rows this delivery staged
+  /// (another writer, bypassing the writer lock, removed them).
   Result<std::size_t> commit_delivery(const DeliveryInfo& info, PeriodOutcome* outcomes,
                                       std::size_t max_outcomes);
 
@@ -241,6 +248,8 @@ private:
     AccountNamesClear,
     AccountNameInsert,
     StagingClear,
+    StagingClearOwn,
+    StagingOwner,
     StagingInsert,
     StagingScan,
     HourlyScan,
@@ -312,6 +321,8 @@ private:
   Result<std::int64_t> scope_id(std::string_view scope, Lookup lookup);
   Status stage_rows(std::span<const KeyedTotals> batch);
   Status put_names(std::span<const AccountName> names);
+  /// Removes this delivery's staged rows (inside the commit's transaction).
+  Status clear_own_staging();
   Status commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes, std::size_t max_outcomes,
                         std::size_t& period_count);
   Status apply_merged(const DeliveryInfo& info, PeriodState& state, const MergedRow& row,
@@ -329,6 +340,10 @@ private:
   AccountCacheEntry m_account_cache[kAccountCacheSize] = {};
   CurrencyCacheEntry m_currency_cache[kCurrencyCacheSize] = {};
   std::uint64_t m_last_commit_writes = 0;
+  /// The delivery's token in staging.owner, drawn by begin_delivery(); 0 when none is begun.
+  std::int64_t m_staging_owner = 0;
+  /// Rows this delivery staged: the commit must read back exactly these.
+  std::uint64_t m_staged_rows = 0;
   StoreStepHook* m_step_hook = nullptr;
   std::uint64_t m_step_count = 0;
 };

@@ -65,6 +65,8 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
     return make_error(ErrorCode::InvalidArgument, "store: scope name is too long");
   if (info.covered_periods.size() > kStoreMaxCoveredPeriods)
     return make_error(ErrorCode::InvalidArgument, "store: too many covered periods");
+  if (m_staging_owner == 0)
+    return make_error(ErrorCode::InvalidArgument, "store: no delivery begun");
   m_last_commit_writes = 0;
   EC_TRY(run_uncached(kSynchronousFull, "store: cannot set synchronous mode"));
   std::size_t period_count = 0;
@@ -72,7 +74,7 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
   if (done.ok())
     done = commit_periods(info, outcomes, max_outcomes, period_count);
   if (done.ok())
-    done = run(Statement::StagingClear, "store: cannot clear staging");
+    done = clear_own_staging();
   if (done.ok())
     done = run(Statement::Commit, "store: cannot commit delivery");
   if (!done.ok()) {
@@ -85,6 +87,8 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
   (void)relaxed;
   if (!done.ok())
     return done.error();
+  m_staging_owner = 0; // this delivery is over; its rows are gone
+  m_staged_rows = 0;
   return period_count;
 }
 
@@ -92,16 +96,21 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
                              std::size_t max_outcomes, std::size_t& period_count) {
   EC_TRY_ASSIGN(sqlite3_stmt * scan, statement(Statement::StagingScan));
   ResetGuard reset(scan);
+  int bound = sqlite3_bind_int64(scan, 1, m_staging_owner);
+  if (bound != SQLITE_OK)
+    return sqlite_error(bound, "store: cannot read staging");
   PeriodState state;
   MergedRow merged;
   bool have_row = false;
   bool covered_staged[kStoreMaxCoveredPeriods] = {};
+  std::uint64_t rows_read = 0;
   for (;;) {
     int rc = step(scan);
     if (rc == SQLITE_DONE)
       break;
     if (rc != SQLITE_ROW)
       return sqlite_error(rc, "store: cannot read staging");
+    ++rows_read;
     MergedRow partial;
     partial.period = static_cast<std::int32_t>(sqlite3_column_int64(scan, 0));
     for (int i = 0; i < kKeyColumns; ++i)
@@ -134,6 +143,10 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
     merged = partial;
     have_row = true;
   }
+  if (rows_read != m_staged_rows)
+    return make_error(ErrorCode::Conflict,
+                      "store: this delivery's staged rows were changed by another writer (is a "
+                      "second edgecur writing the store without its lock?); nothing was committed");
   if (have_row)
     EC_TRY(apply_merged(info, state, merged, outcomes, max_outcomes, period_count));
   if (state.active)
@@ -152,6 +165,17 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
     EC_TRY(start_period(info, state, info.covered_periods[i]));
     EC_TRY(finish_period(info, state, outcomes, max_outcomes, period_count));
   }
+  return {};
+}
+
+Status Store::clear_own_staging() {
+  EC_TRY_ASSIGN(sqlite3_stmt * clear, statement(Statement::StagingClearOwn));
+  ResetGuard reset(clear);
+  int rc = sqlite3_bind_int64(clear, 1, m_staging_owner);
+  if (rc == SQLITE_OK)
+    rc = step(clear);
+  if (rc != SQLITE_DONE)
+    return sqlite_error(rc, "store: cannot clear staging");
   return {};
 }
 

@@ -1,7 +1,9 @@
 # tests/e2e/delivery_test.py - Deliveries replace periods; bad input and crashes never lose data.
+import fcntl
 import os
 import random
 import signal
+import stat
 import subprocess
 import time
 import unittest
@@ -174,3 +176,93 @@ class Crash(WorkDirTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TwoWriters(WorkDirTest):
+    """One writer per store (issue 11, A1): cron and a manual run at once must neither lose nor
+    double a cost. Before the writer lock, two ingests of one 20k-row file left 114,950.73 USD and
+    7,541 line items where 267,596.22 and 20,000 were right."""
+
+    def setUp(self):
+        super().setUp()
+        self.file = generate(self.path("a.csv.gz"), rows=20000, seed=71, period="2024-05",
+                             extra=("--accounts", "4"))
+        self.store = self.path("s.db")
+        self.expected = reference([self.file])
+
+    def config(self, lock_wait):
+        path = self.path("edgecur.ini")
+        with open(path, "w") as out:
+            out.write(f"[store]\npath = {self.store}\nlock_wait = {lock_wait}\n")
+        os.chmod(path, 0o600)
+        return path
+
+    def hold_lock(self, record):
+        """Takes the store's writer lock as another writer would, with its record in the file."""
+        descriptor = os.open(self.store + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, record.encode() + b"\n")
+        return descriptor
+
+    def test_a_second_writer_exits_7_naming_the_holder_and_changes_nothing(self):
+        edgecur("ingest", "--store", self.store, self.file)
+        before = report(self.store)
+        holder = self.hold_lock("pid 4242 since 2026-12-07T14:00:00Z: edgecur once --config x.ini")
+        try:
+            other = generate(self.path("b.csv.gz"), rows=500, seed=72, period="2024-05")
+            started = time.monotonic()
+            result = edgecur("ingest", "--store", self.store, other, check=False)
+            self.assertLess(time.monotonic() - started, 5)
+            self.assertEqual(result.returncode, 7, result.stderr)
+            self.assertEqual(result.stderr,
+                             f"edgecur: store {self.store}: another edgecur is writing it (pid 4242 "
+                             "since 2026-12-07T14:00:00Z: edgecur once --config x.ini); waited "
+                             "0.0 s ([store] lock_wait); nothing was read or written, run again "
+                             "later\n")
+            # Readers do not wait for the writer.
+            self.assertEqual(report(self.store), before)
+            self.assertIn("2024-05", edgecur("status", "--store", self.store).stdout)
+        finally:
+            os.close(holder)
+        self.assertEqual(report(self.store), self.expected)
+        self.assertEqual(stat.S_IMODE(os.stat(self.store + ".lock").st_mode), 0o600)
+
+    def test_a_writer_waits_up_to_lock_wait_then_runs(self):
+        holder = self.hold_lock("pid 1 since 2026-12-07T14:00:00Z: edgecur ingest")
+        process = subprocess.Popen([BIN, "ingest", "--config", self.config("30s"), self.file],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        self.assertIsNone(process.poll(), "it did not wait for the lock")
+        self.assertFalse(os.path.exists(self.store), "it opened the store before the lock")
+        os.close(holder)
+        out, err = process.communicate(timeout=120)
+        self.assertEqual(process.returncode, 0, err)
+        self.assertReportEqual(report(self.store), self.expected, "after waiting")
+
+    def test_a_writer_gives_up_after_lock_wait(self):
+        holder = self.hold_lock("pid 1 since 2026-12-07T14:00:00Z: edgecur ingest")
+        try:
+            started = time.monotonic()
+            result = edgecur("ingest", "--config", self.config("1500ms"), self.file, check=False)
+            waited = time.monotonic() - started
+        finally:
+            os.close(holder)
+        self.assertEqual(result.returncode, 7, result.stderr)
+        self.assertGreaterEqual(waited, 1.4)
+        self.assertIn("waited 1.5 s ([store] lock_wait)", result.stderr)
+        self.assertFalse(os.path.exists(self.store))
+
+    def test_two_real_ingests_at_once_count_every_cost_once(self):
+        # Both start together; whichever is second waits, then finds the same delivery.
+        config = self.config("120s")
+        processes = [subprocess.Popen([BIN, "ingest", "--config", config, self.file],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(2)]
+        outputs = [process.communicate(timeout=300) for process in processes]
+        for process, (out, err) in zip(processes, outputs):
+            self.assertEqual(process.returncode, 0, err)
+        self.assertReportEqual(report(self.store), self.expected, "two writers")
+        said = "".join(out for out, _ in outputs)
+        self.assertEqual(said.count("2024-05: added"), 1, said)
+        self.assertEqual(said.count("2024-05: unchanged"), 1, said)

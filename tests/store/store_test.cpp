@@ -32,7 +32,7 @@ TEST(Store, CreatesSchemaWithCompactTablesAndSettings) {
     ASSERT_TRUE(periods.ok());
     EXPECT_EQ(periods.value(), 0u);
   }
-  EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 2);
+  EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 3);
   EXPECT_EQ(sql_integer(path, "PRAGMA page_size"), 4096);
   EXPECT_EQ(sql_text(path, "PRAGMA journal_mode"), "wal\n");
   for (const char* table : {"hourly", "meta", "deliveries"}) {
@@ -100,7 +100,7 @@ TEST(Store, NewerSchemaVersionIsRefused) {
     Store store;
     open_rw(store, path);
   }
-  sql_exec(path, "UPDATE meta SET value = 3 WHERE name = 'schema_version'");
+  sql_exec(path, "UPDATE meta SET value = 4 WHERE name = 'schema_version'");
   for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
     Store store;
     Status status = store.open(path.c_str(), mode);
@@ -213,14 +213,136 @@ TEST(Store, StagedPartialSumsOfOneKeyAreMergedExactly) {
 
 TEST(Store, BeginDeliveryDropsWhatAnInterruptedDeliveryStaged) {
   Store store;
-  open_rw(store, test_path("begin"));
+  std::string path = test_path("begin");
+  open_rw(store, path);
   KeyedTotals stale = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "100");
+  ASSERT_TRUE(store.begin_delivery().ok());
   ASSERT_TRUE(store.stage({&stale, 1}).ok());
+  store.close(); // interrupted: the process ended before its commit
+  open_rw(store, path);
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM staging"), 1);
   Delivered done = deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "7")}, "d");
   ASSERT_EQ(done.count, 1u);
   EXPECT_EQ(dump(store), (std::vector<std::string>{
                              "202311 1 2 2023-11-01T00:00:00Z USD 7.000000000000000000 "
                              "0.000000000000000000 0.000000000000000000 0.000000000000000000 #1"}));
+}
+
+TEST(Store, StagingAndCommitNeedABegunDelivery) {
+  Store store;
+  open_rw(store, test_path("not_begun"));
+  KeyedTotals one = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1");
+  Status staged = store.stage({&one, 1});
+  ASSERT_FALSE(staged.ok());
+  EXPECT_EQ(staged.error().code, ErrorCode::InvalidArgument);
+  EXPECT_STREQ(staged.error().message, "store: no delivery begun");
+  PeriodOutcome outcome;
+  Result<std::size_t> committed = store.commit_delivery({"d", "s", 1}, &outcome, 1);
+  ASSERT_FALSE(committed.ok());
+  EXPECT_STREQ(committed.error().message, "store: no delivery begun");
+  // A committed delivery is over: committing it again is refused, not an empty delivery.
+  deliver(store, {one}, "d");
+  Result<std::size_t> again = store.commit_delivery({"d", "s", 1}, &outcome, 1);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::InvalidArgument);
+}
+
+// Two writers on one file, the writer lock bypassed (two connections of one process, so the
+// interleaving is exact): neither commits the other's rows. B's begin_delivery() clears what A
+// staged, so A's commit finds fewer rows than it staged and fails, changing nothing; B's commits
+// B's rows only, whatever A stages after.
+TEST(Store, TwoWritersNeverCommitEachOthersStaging) {
+  std::string path = test_path("two_writers");
+  Store a, b;
+  open_rw(a, path);
+  open_rw(b, path);
+  KeyedTotals a_row = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "100");
+  KeyedTotals b_row = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "7");
+  ASSERT_TRUE(a.begin_delivery().ok());
+  ASSERT_TRUE(a.stage({&a_row, 1}).ok());
+  ASSERT_TRUE(b.begin_delivery().ok());
+  ASSERT_TRUE(b.stage({&b_row, 1}).ok());
+  ASSERT_TRUE(a.stage({&a_row, 1}).ok()); // A goes on, unaware
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM staging"), 2);
+
+  PeriodOutcome outcome;
+  Result<std::size_t> a_done = a.commit_delivery({"a", "s", 1}, &outcome, 1);
+  ASSERT_FALSE(a_done.ok());
+  EXPECT_EQ(a_done.error().code, ErrorCode::Conflict);
+  EXPECT_STREQ(a_done.error().message,
+               "store: this delivery's staged rows were changed by another writer (is a second "
+               "edgecur writing the store without its lock?); nothing was committed");
+  EXPECT_TRUE(dump(a).empty());
+
+  Result<std::size_t> b_done = b.commit_delivery({"b", "s", 1}, &outcome, 1);
+  ASSERT_TRUE(b_done.ok()) << b_done.error().message;
+  EXPECT_EQ(dump(b), (std::vector<std::string>{
+                         "202311 1 2 2023-11-01T00:00:00Z USD 7.000000000000000000 "
+                         "0.000000000000000000 0.000000000000000000 0.000000000000000000 #1"}));
+  // A's row stays staged under A's token until the next begin_delivery() clears it.
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM staging"), 1);
+}
+
+// Equal counts are not enough: B's rows replace A's one for one, and A must still not take them.
+TEST(Store, AWriterNeverTakesAnotherWritersRowsEvenWhenTheCountsMatch) {
+  std::string path = test_path("two_writers_same_count");
+  Store a, b;
+  open_rw(a, path);
+  open_rw(b, path);
+  KeyedTotals a_row = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "100");
+  KeyedTotals b_row = row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "7");
+  ASSERT_TRUE(a.begin_delivery().ok());
+  ASSERT_TRUE(a.stage({&a_row, 1}).ok());
+  ASSERT_TRUE(b.begin_delivery().ok());
+  ASSERT_TRUE(b.stage({&b_row, 1}).ok());
+  PeriodOutcome outcome;
+  Result<std::size_t> a_done = a.commit_delivery({"a", "s", 1}, &outcome, 1);
+  ASSERT_FALSE(a_done.ok());
+  EXPECT_EQ(a_done.error().code, ErrorCode::Conflict);
+  EXPECT_TRUE(dump(a).empty());
+}
+
+TEST(Store, Version2StoreReadsAsItIsAndIsUpgradedByAWriter) {
+  std::string path = test_path("upgrade_2");
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "7")}, "d");
+  }
+  std::vector<std::string> before;
+  {
+    Store store;
+    open_rw(store, path);
+    before = dump(store);
+  }
+  // Version 2's staging: no owner column, and a row an interrupted delivery left.
+  sql_exec(path, "DROP TABLE staging;"
+                 "CREATE TABLE staging(period INTEGER NOT NULL, payer INTEGER NOT NULL,"
+                 " account INTEGER NOT NULL, hour INTEGER NOT NULL, currency INTEGER NOT NULL,"
+                 " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"
+                 " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"
+                 " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
+                 " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
+                 " line_items INTEGER NOT NULL);"
+                 "INSERT INTO staging VALUES(202311, 1, 1, 470000, 1, 5, 0, 0, 0, 0, 0, 0, 0, 1);"
+                 "UPDATE meta SET value = 2 WHERE name = 'schema_version'");
+  {
+    Store reader;
+    ASSERT_TRUE(reader.open(path.c_str(), OpenMode::ReadOnly).ok());
+    EXPECT_EQ(dump(reader), before);
+  }
+  EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 2);
+  Store writer;
+  open_rw(writer, path);
+  EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 3);
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM pragma_table_info('staging') WHERE "
+                              "name = 'owner'"), 1);
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM staging"), 0);
+  EXPECT_EQ(dump(writer), before);
+  deliver(writer, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "9")}, "e");
+  EXPECT_EQ(dump(writer), (std::vector<std::string>{
+                              "202311 1 2 2023-11-01T00:00:00Z USD 9.000000000000000000 "
+                              "0.000000000000000000 0.000000000000000000 0.000000000000000000 #1"}));
 }
 
 TEST(Store, BadHourIsRefusedAndNothingOfTheBatchIsStaged) {
@@ -693,15 +815,14 @@ TEST(Store, FailureAtAnyStepOfACommitLeavesTheOldTotals) {
     open_rw(store, path);
     deliver_other_scope(store);
     deliver(store, old_delivery(), "old", 2);
-    ASSERT_TRUE(store.begin_delivery().ok());
-    std::vector<KeyedTotals> rows = new_delivery();
-    ASSERT_TRUE(store.stage(rows).ok());
   }
   std::uint64_t failures = 0;
   for (std::uint64_t fail_at = 0;; ++fail_at) {
     ASSERT_LT(fail_at, 500u) << "the commit never completed";
     Store store;
     open_rw(store, path);
+    ASSERT_TRUE(store.begin_delivery().ok());
+    ASSERT_TRUE(store.stage(new_delivery()).ok());
     FailOneStep hook(fail_at);
     store.set_step_hook(&hook);
     PeriodOutcome outcomes[4];
@@ -737,9 +858,6 @@ TEST(Store, CrashAtAnyStepOfACommitLeavesOldOrNewTotals) {
     open_rw(store, path);
     deliver_other_scope(store);
     deliver(store, old_delivery(), "old", 2);
-    ASSERT_TRUE(store.begin_delivery().ok());
-    std::vector<KeyedTotals> rows = new_delivery();
-    ASSERT_TRUE(store.stage(rows).ok());
   }
   std::uint64_t old_seen = 0, new_seen = 0;
   for (std::uint64_t crash_at = 0;; ++crash_at) {
@@ -751,6 +869,8 @@ TEST(Store, CrashAtAnyStepOfACommitLeavesOldOrNewTotals) {
       Store store;
       if (!store.open(path.c_str(), OpenMode::ReadWrite).ok())
         _exit(3);
+      if (!store.begin_delivery().ok() || !store.stage(new_delivery()).ok())
+        _exit(4);
       CrashAtStep hook(crash_at);
       store.set_step_hook(&hook);
       PeriodOutcome outcomes[4];
