@@ -3,6 +3,7 @@ import fcntl
 import os
 import random
 import signal
+import sqlite3
 import stat
 import subprocess
 import time
@@ -266,3 +267,41 @@ class TwoWriters(WorkDirTest):
         said = "".join(out for out, _ in outputs)
         self.assertEqual(said.count("2024-05: added"), 1, said)
         self.assertEqual(said.count("2024-05: unchanged"), 1, said)
+
+
+class PrivateStore(WorkDirTest):
+    """The store holds per-account costs and account names (issue 11, A9): a writer creates its
+    folder 0700 and its files 0600, whatever the umask, and a fresh device's missing folder is
+    created instead of failing with "database file not found"."""
+
+    def test_missing_folder_and_store_are_created_private(self):
+        sample = generate(self.path("a.csv.gz"), rows=2000, seed=81, period="2024-06")
+        store = self.path(os.path.join("var", "lib", "edgecur", "edgecur.db"))
+        previous = os.umask(0o022)
+        try:
+            edgecur("ingest", "--store", store, sample)
+            # A reader holds the store open, so SQLite keeps the -wal and -shm files while the
+            # second writer runs: their modes are SQLite's choice, from the database file's.
+            reader = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+            try:
+                reader.execute("SELECT count(*) FROM hourly").fetchone()
+                edgecur("ingest", "--store", store,
+                        generate(self.path("b.csv.gz"), rows=2000, seed=82, period="2024-06"))
+                modes = {name: stat.S_IMODE(os.stat(store + name).st_mode)
+                         for name in ("", "-wal", "-shm", ".lock") if os.path.exists(store + name)}
+            finally:
+                reader.close()
+        finally:
+            os.umask(previous)
+        self.assertEqual(modes, {"": 0o600, "-wal": 0o600, "-shm": 0o600, ".lock": 0o600})
+        for folder in ("var", os.path.join("var", "lib"), os.path.join("var", "lib", "edgecur")):
+            self.assertEqual(stat.S_IMODE(os.stat(self.path(folder)).st_mode), 0o700, folder)
+        self.assertIn("2024-06", edgecur("status", "--store", store).stdout)
+
+    def test_an_existing_store_keeps_its_mode(self):
+        sample = generate(self.path("a.csv.gz"), rows=500, seed=83, period="2024-06")
+        store = self.path("shared.db")
+        edgecur("ingest", "--store", store, sample)
+        os.chmod(store, 0o640)  # a technician shared it with a group on purpose
+        edgecur("ingest", "--store", store, sample)
+        self.assertEqual(stat.S_IMODE(os.stat(store).st_mode), 0o640)
