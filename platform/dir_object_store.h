@@ -12,8 +12,10 @@
 namespace ec::platform {
 
 /// Keys are paths relative to the root with '/' separators. ETags are "<size>-<mtime ns>", so a
-/// file rewritten while it is read is reported as replaced. Symbolic links are followed for files,
-/// not for directories (no loops). Not thread-safe.
+/// file rewritten while it is read is reported as replaced. Nothing leads out of the root: a
+/// symbolic link inside it, to a file or a directory, is neither listed nor entered, and a read
+/// through one is Permission "local: refusing a symbolic link" (the root itself may be a link).
+/// Not thread-safe.
 class DirObjectStore final : public ObjectStore {
 public:
   /// `root` must outlive the store; `buffer` is the read buffer for stream().
@@ -29,7 +31,11 @@ public:
 
 private:
   Status path_of(std::string_view key);
-  Status walk(std::size_t path_size, std::size_t depth, std::string_view prefix,
+  int open_root();
+  /// A descriptor of the regular file or other node at `key`, never through a link.
+  Result<int> open_key(std::string_view key);
+  /// Lists below `directory_fd` (owned: closed on return), whose key is m_path up to path_size.
+  Status walk(int directory_fd, std::size_t path_size, std::size_t depth, std::string_view prefix,
               ObjectVisitor& visitor);
 
   std::string_view m_root;

@@ -1,4 +1,13 @@
-// platform/posix/dir_object_store.cpp - DirObjectStore over opendir/readdir and read(2).
+// platform/posix/dir_object_store.cpp - DirObjectStore over openat/fdopendir and read(2).
+//
+// Nothing inside the folder may lead out of it: the service may run as root, and a link such as
+// etclink -> /etc would otherwise let a copied folder read etclink/shadow. Every path is opened
+// one component at a time with openat() below a descriptor of the folder, each with O_NOFOLLOW,
+// rather than by comparing realpath() with the folder's: realpath's answer is stale the moment it
+// returns (a directory swapped for a link before the open() that follows is still followed),
+// while a descriptor walk never resolves a link at all, whatever changes meanwhile.
+// openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) does the same in one call but needs Linux 5.6,
+// newer than some boards' kernels.
 #include "platform/dir_object_store.h"
 
 #include <cerrno>
@@ -25,6 +34,22 @@ Error open_error(int error_number) {
   if (error_number == EACCES || error_number == EPERM)
     return errno_error(ErrorCode::Permission, "file: permission denied", error_number);
   return errno_error(ErrorCode::Io, "file: cannot open", error_number);
+}
+
+constexpr Error kSymbolicLink =
+    make_error(ErrorCode::Permission, "local: refusing a symbolic link");
+constexpr int kDirectoryFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+// O_NONBLOCK: a FIFO where a report file should be must not hang the run (fstat then refuses it);
+// it changes nothing for a regular file.
+constexpr int kFileFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+
+// The error of openat(directory, name, ... | O_NOFOLLOW) failing with `error_number`: a link is
+// named as such (Linux says ELOOP for a last component, ENOTDIR when O_DIRECTORY was asked too).
+Error open_error_at(int directory, const char* name, int error_number) {
+  struct stat st;
+  if (fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+    return kSymbolicLink;
+  return open_error(error_number);
 }
 
 void version_of(const struct stat& st, ObjectVersion& version) {
@@ -71,17 +96,49 @@ Status DirObjectStore::path_of(std::string_view key) {
   return {};
 }
 
-Status DirObjectStore::walk(std::size_t path_size, std::size_t depth, std::string_view prefix,
-                            ObjectVisitor& visitor) {
-  if (depth > kMaxDepth)
-    return make_error(ErrorCode::LimitExceeded, "local: directories nested too deep");
-  m_path[path_size] = '\0';
-  DIR* directory = opendir(m_path);
+// The folder itself: its path is the administrator's (local_dir), so a link there is followed.
+int DirObjectStore::open_root() {
+  m_path[m_root_size - 1] = '\0';
+  int fd = open(m_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  m_path[m_root_size - 1] = '/';
+  return fd;
+}
+
+Result<int> DirObjectStore::open_key(std::string_view key) {
+  EC_TRY(path_of(key));
+  int directory = open_root();
+  if (directory < 0)
+    return open_error(errno);
+  char* name = m_path + m_root_size;
+  for (;;) {
+    char* slash = std::strchr(name, '/');
+    if (slash == name) { // "a//b": an empty component, as the kernel reads it
+      ++name;
+      continue;
+    }
+    if (slash)
+      *slash = '\0';
+    int fd = openat(directory, name, slash ? kDirectoryFlags : kFileFlags);
+    Error error = fd < 0 ? open_error_at(directory, name, errno) : Error{};
+    if (slash)
+      *slash = '/';
+    close(directory);
+    if (fd < 0)
+      return error;
+    if (!slash)
+      return fd;
+    directory = fd;
+    name = slash + 1;
+  }
+}
+
+Status DirObjectStore::walk(int directory_fd, std::size_t path_size, std::size_t depth,
+                            std::string_view prefix, ObjectVisitor& visitor) {
+  DIR* directory = fdopendir(directory_fd);
   if (!directory) {
     int error_number = errno;
-    if (error_number == ENOENT && depth == 0)
-      return {}; // nothing under this prefix yet
-    return open_error(error_number);
+    close(directory_fd);
+    return errno_error(ErrorCode::Io, "file: cannot read a directory", error_number);
   }
   Status status;
   while (status.ok()) {
@@ -103,40 +160,56 @@ Status DirObjectStore::walk(std::size_t path_size, std::size_t depth, std::strin
     std::memcpy(m_path + path_size, name, length);
     m_path[path_size + length] = '\0';
     std::string_view key(m_path + m_root_size, path_size + length - m_root_size);
-    // Prune: a directory is entered only when it can hold keys with the prefix.
+    // Links are neither listed nor entered: a read would refuse them anyway.
     struct stat st;
-    if (lstat(m_path, &st) != 0)
+    if (fstatat(dirfd(directory), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
       continue; // vanished since readdir
     if (S_ISDIR(st.st_mode)) {
+      // Prune: a directory is entered only when it can hold keys with the prefix.
       std::size_t common = key.size() < prefix.size() ? key.size() : prefix.size();
       if (key.substr(0, common) != prefix.substr(0, common))
         continue;
+      if (depth + 1 > kMaxDepth) {
+        status = make_error(ErrorCode::LimitExceeded, "local: directories nested too deep");
+        break;
+      }
+      int child = openat(dirfd(directory), name, kDirectoryFlags);
+      if (child < 0) {
+        int error_number = errno;
+        // Gone, or replaced by a link, since fstatat: skipped like any link.
+        if (error_number == ENOENT || error_number == ELOOP || error_number == ENOTDIR)
+          continue;
+        status = open_error(error_number);
+        break;
+      }
       m_path[path_size + length] = '/';
-      status = walk(path_size + length + 1, depth + 1, prefix, visitor);
+      status = walk(child, path_size + length + 1, depth + 1, prefix, visitor);
       continue;
     }
-    if (S_ISLNK(st.st_mode) && (stat(m_path, &st) != 0 || !S_ISREG(st.st_mode)))
-      continue;
     if (!S_ISREG(st.st_mode) || key.substr(0, prefix.size()) != prefix)
       continue;
     ObjectVersion version;
     version_of(st, version);
     status = visitor.on_object(ObjectEntry{key, version.etag_view(), version.size});
   }
-  closedir(directory);
+  closedir(directory); // closes directory_fd
   return status;
 }
 
 Status DirObjectStore::list(std::string_view prefix, ObjectVisitor& visitor) {
-  return walk(m_root_size, 0, prefix, visitor);
+  int root = open_root();
+  if (root < 0) {
+    int error_number = errno;
+    if (error_number == ENOENT)
+      return {}; // nothing there yet (a USB stick not in)
+    return open_error(error_number);
+  }
+  return walk(root, m_root_size, 0, prefix, visitor);
 }
 
 Result<Bytes> DirObjectStore::read_small(std::string_view key, MutableBytes buffer,
                                          ObjectVersion& version) {
-  EC_TRY(path_of(key));
-  int fd = open(m_path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return open_error(errno);
+  EC_TRY_ASSIGN(int fd, open_key(key));
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
@@ -165,10 +238,7 @@ Result<Bytes> DirObjectStore::read_small(std::string_view key, MutableBytes buff
 
 Status DirObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion& version,
                               StreamObserver* observer) {
-  EC_TRY(path_of(key));
-  int fd = open(m_path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return open_error(errno);
+  EC_TRY_ASSIGN(int fd, open_key(key));
   struct stat before;
   if (fstat(fd, &before) != 0 || !S_ISREG(before.st_mode)) {
     close(fd);

@@ -580,6 +580,28 @@ class OtherSources(AwsTest):
             self.once(config)
             self.assertReportEqual(self.report_csv(config), expected, "second once on s3rver")
 
+    def test_j_local_directory_refuses_a_link_out_of_it(self):
+        """Issue 11: a symbolic link inside local_dir (etclink -> /etc) was followed."""
+        report = build(LegacyReport(self.bucket, rows=300), self.periods[2:])
+        local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
+        # A data file the current manifest names (the copy holds decoys from older deliveries).
+        manifests = [os.path.join(folder, name) for folder, _, names in os.walk(local)
+                     for name in names if name == report.name + "-Manifest.json"
+                     and os.path.dirname(folder) == os.path.join(local, report.name)]
+        self.assertEqual(len(manifests), 1, manifests)
+        with open(manifests[0]) as handle:
+            key = json.load(handle)["reportKeys"][0]
+        linked = os.path.join(local, *key[len(report.prefix):].strip("/").split("/"))
+        outside = self.path("outside.csv.gz")
+        shutil.move(linked, outside)
+        os.symlink(outside, linked)
+        config = self.write_config({"type": "local", "local_dir": local,
+                                    "report_name": report.name, "recheck_days": "365"})
+        result = edgecur("once", "--config", config)
+        self.assertNotEqual(result.returncode, 0, describe(result))
+        self.assertIn("FAILED: local: refusing a symbolic link [", result.stdout, describe(result))
+        self.assertIn(f"[{key}]; the store keeps what it had", result.stdout, describe(result))
+
     def test_j_local_directory_without_network(self):
         report = build(LegacyReport(self.bucket, rows=1000), self.periods)
         local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
