@@ -48,4 +48,15 @@ std::string period_text(std::int32_t yyyymm) {
   return text;
 }
 
+void print_malformed_locations(const CurMapper& mapper, std::string_view file) {
+  std::uint32_t count = 0;
+  const RowLocation* locations = mapper.file_malformed_locations(count);
+  if (count == 0)
+    return;
+  std::fprintf(stderr, "edgecur: its first malformed rows:\n");
+  for (std::uint32_t i = 0; i < count; ++i)
+    std::fprintf(stderr, "  %.*s:%llu: %s\n", static_cast<int>(file.size()), file.data(),
+                 static_cast<unsigned long long>(locations[i].line), locations[i].reason);
+}
+
 } // namespace ec::firmware

@@ -2,9 +2,11 @@
 #pragma once
 
 #include "core/base/error.h"
+#include "core/cur/cur_mapper.h"
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace ec::firmware {
 
@@ -20,5 +22,9 @@ std::string human_bytes(std::uint64_t bytes);
 std::string period_text(std::int32_t yyyymm);
 /// The error as text (format_error into a string).
 std::string error_text(const Error& error);
+
+/// After a file was rejected for its malformed rows ([ingest] max_malformed): its first ones, as
+/// "  <file>:<line>: <reason>" lines on stderr (nothing when it had none).
+void print_malformed_locations(const CurMapper& mapper, std::string_view file);
 
 } // namespace ec::firmware

@@ -157,6 +157,7 @@ int run_ingest(int argc, char** argv) {
       engine.abort();
       bool store_failed = status.error().lib == ErrorLib::Sqlite;
       print_message(located(file, status.error()));
+      print_malformed_locations(engine.mapper(), file);
       print_message(store_failed ? "ingest: store failed; nothing was changed"
                                  : "ingest: delivery rejected; the store is unchanged");
       return store_failed ? kExitStore : kExitInput;

@@ -28,7 +28,8 @@ namespace {
 // One line per billing period.
 class PeriodPrinter final : public SyncObserver {
 public:
-  explicit PeriodPrinter(const std::string& name) : m_name(name) {}
+  PeriodPrinter(const std::string& name, const IngestEngine& engine)
+      : m_name(name), m_engine(engine) {}
 
   void on_period(const PeriodReport& report) override {
     std::string line = "  " + period_text(report.yyyymm) + ": ";
@@ -64,12 +65,18 @@ public:
     }
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
-    if (report.action == PeriodAction::Failed)
+    if (report.action == PeriodAction::Failed) {
       std::fprintf(stderr, "edgecur: connection %s: %s\n", m_name.c_str(), line.c_str() + 2);
+      // A file rejected for its malformed rows: where they are (the engine keeps its mapper's
+      // state until the next delivery begins).
+      if (report.error.code == ErrorCode::LimitExceeded && !report.failed_key.empty())
+        print_malformed_locations(m_engine.mapper(), report.failed_key);
+    }
   }
 
 private:
   const std::string& m_name;
+  const IngestEngine& m_engine;
 };
 
 // Account names of every connection with account_names = true, kept until all fetched.
@@ -189,7 +196,7 @@ int run_once(int argc, char** argv) {
     sync_settings.now = connection->now();
     sync_settings.start_date = connection_config.start_date;
     sync_settings.recheck_days = connection_config.recheck_days;
-    PeriodPrinter printer(name);
+    PeriodPrinter printer(name, *engine);
     auto summary = sync->run(location, connection->objects(), *engine, store, sync_settings, printer);
     if (!summary.ok()) {
       std::printf("connection %s: FAILED listing the report: %s\n", name.c_str(),

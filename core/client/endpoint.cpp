@@ -15,6 +15,12 @@ constexpr Error kNotAllowed =
 constexpr Error kHostTooLong = make_error(ErrorCode::LimitExceeded, "endpoint: host name too long");
 constexpr Error kPathTooLong = make_error(ErrorCode::LimitExceeded, "endpoint: path too long");
 constexpr Error kBadBucket = make_error(ErrorCode::InvalidArgument, "endpoint: not a bucket name");
+constexpr Error kPlainHttp =
+    make_error(ErrorCode::InvalidArgument, "endpoint: plain http:// is only for loopback addresses "
+                                           "(127.0.0.1, [::1], localhost); use https://");
+constexpr Error kPlainHttpVirtualHost =
+    make_error(ErrorCode::InvalidArgument, "endpoint: plain http:// to S3 needs s3_path_style = "
+                                           "true (a bucket's own host name is not loopback)");
 
 constexpr std::string_view kDefaultRegion = "us-east-1";
 
@@ -36,6 +42,39 @@ bool is_host_byte(char c) {
 bool is_ipv6_byte(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
          c == '.';
+}
+
+// One dotted-quad part, 0 to 255 without leading zeros (which some resolvers read as octal).
+bool is_ipv4_part(std::string_view part) {
+  if (part.empty() || part.size() > 3 || (part.size() > 1 && part.front() == '0'))
+    return false;
+  unsigned value = 0;
+  for (char c : part) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value <= 255;
+}
+
+// 127.0.0.0/8 as four decimal parts, [::1], or the name localhost: traffic that never leaves the
+// device, so plain http:// to it exposes no session token, external ID or signed request. Anything
+// else (127.0.0.1.example.com, bucket.localhost, 127.1) is not loopback here. The same rule as
+// is_loopback_host() in core/config/config_schema.cpp, so `config check` refuses what this does.
+bool is_loopback_host(std::string_view host) {
+  if (client_text::equals_lower(host, "localhost") || host == "[::1]")
+    return true;
+  if (host.substr(0, 4) != "127.")
+    return false;
+  std::size_t parts = 0;
+  for (std::size_t at = 0; at <= host.size(); ++parts) {
+    std::size_t dot = host.find('.', at);
+    std::size_t end = dot == std::string_view::npos ? host.size() : dot;
+    if (!is_ipv4_part(host.substr(at, end - at)))
+      return false;
+    at = end + 1;
+  }
+  return parts == 4;
 }
 
 std::string_view strip_trailing_slashes(std::string_view path) {
@@ -136,6 +175,10 @@ Result<Endpoint> Endpoint::parse(std::string_view url) {
     return kNotUrl;
   if (host.size() > kMaxEndpointHostBytes)
     return kHostTooLong;
+  // Checked on every URL parsed, the ones built from parts too, so nothing reaches the network
+  // in clear text but loopback traffic.
+  if (endpoint.m_scheme == Scheme::Http && !is_loopback_host(host))
+    return kPlainHttp;
 
   if (has_port) {
     if (port_text.empty() || port_text.size() > 5)
@@ -233,6 +276,9 @@ Result<Endpoint> s3_endpoint(std::string_view configured, std::string_view regio
     return parse_built(url);
   }
   EC_TRY_ASSIGN(Endpoint base, Endpoint::parse(configured));
+  // <bucket>.<host> is never loopback: parse_built would refuse it, but less clearly.
+  if (base.scheme() == Scheme::Http && !path)
+    return kPlainHttpVirtualHost;
   append_url(base, path ? std::string_view() : bucket, url);
   if (path) {
     url.append('/');

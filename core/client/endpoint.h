@@ -17,11 +17,13 @@ inline constexpr std::size_t kMaxEndpointPathBytes = 255;
 /// scheme://host[:port][base_path], copied into fixed buffers (about 520 bytes).
 class Endpoint {
 public:
-  /// Parses an absolute URL "https://host[:port][/path]" (http:// too: tests and VPC proxies). The
-  /// path, when given, is kept without its trailing '/' and prefixes every request path (an
-  /// endpoint behind a path-routing proxy). No query, fragment or user:password@ allowed.
-  /// InvalidArgument "endpoint: not an http(s) url" / "endpoint: bad port" /
-  /// "endpoint: user info, query or fragment not allowed"; LimitExceeded past the limits.
+  /// Parses an absolute URL "https://host[:port][/path]" (http:// only to a loopback host,
+  /// 127.0.0.0/8 in four decimal parts, [::1] or localhost: tests and local gateways). The path,
+  /// when given, is kept without its trailing '/' and prefixes every request path (an endpoint
+  /// behind a path-routing proxy). No query, fragment or user:password@ allowed (the message never
+  /// holds the URL). InvalidArgument "endpoint: not an http(s) url" / "endpoint: bad port" /
+  /// "endpoint: user info, query or fragment not allowed" / "endpoint: plain http:// is only for
+  /// loopback addresses ..."; LimitExceeded past the limits.
   static Result<Endpoint> parse(std::string_view url);
   /// https://<host> built from parts (no validation beyond the limits).
   static Result<Endpoint> https(std::string_view host, std::string_view base_path = {});
@@ -53,6 +55,8 @@ Result<Endpoint> organizations_endpoint(std::string_view configured);
 /// <scheme>://<bucket>.<configured host>. Path style (`path_style`, or a bucket name with a dot,
 /// which breaks TLS host checks on virtual hosts): https://s3.<region>.amazonaws.com/<bucket>, or
 /// <configured>/<bucket>. Either way request paths are "/<uri-encoded key>" after base_path().
+/// A configured http:// endpoint must be path style: InvalidArgument "endpoint: plain http:// to
+/// S3 needs s3_path_style = true ..." otherwise (<bucket>.localhost is not loopback here).
 Result<Endpoint> s3_endpoint(std::string_view configured, std::string_view region,
                              std::string_view bucket, bool path_style);
 

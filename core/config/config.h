@@ -38,6 +38,9 @@ struct IngestConfig {
   std::uint32_t max_row_bytes = 0; ///< always >= max_field_bytes
   std::uint32_t table_keys = 0;    ///< hourly keys held in memory before spilling to the store
   std::uint32_t chunk_bytes = 0;   ///< read size of a local file
+  /// Malformed rows one file may have ("1%" of its rows, or a count such as "500"); the text is
+  /// valid (parse_max_malformed accepts it). A view into the config's arena.
+  std::string_view max_malformed;
 };
 
 struct LogConfig {
@@ -214,6 +217,10 @@ Result<const Config*> parse_config_text(std::string_view display_path, std::stri
 /// config/edgecur.example.ini holds) into `out`, terminated. Returns its full length even when
 /// `out` is too small (then the text is cut), like snprintf.
 std::size_t write_example_config(std::span<char> out);
+
+/// `[ingest] max_malformed`: "N%" (0 to 100, up to 4 decimals) sets `share` and `value` in parts
+/// per million; a whole number "N" sets a count. Returns false for anything else.
+bool parse_max_malformed(std::string_view text, bool& share, std::uint64_t& value);
 
 /// Printable names of the enum values as written in the file ("cur2", "warn").
 const char* connection_type_name(ConnectionType type);

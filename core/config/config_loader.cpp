@@ -507,6 +507,21 @@ void Loader::handle_key(std::string_view name, std::string_view value) {
                       "config: too many account IDs in '%s' in section %s (max %zu)", spec->key,
                       section_label(), kConfigMaxAccounts);
     return;
+  case ValueProblem::PlainHttp: {
+    // The host only: a value refused for user info never gets here, and endpoints are Plain.
+    Shown host = shown(endpoint_host(value));
+    m_diagnostics.add(Severity::Error, m_line,
+                      "config: '%s' in section %s uses plain http:// to %.*s%s: only loopback "
+                      "addresses (127.0.0.1, [::1], localhost) may, use https://",
+                      spec->key, section_label(), host.length, host.data, host.ellipsis);
+    return;
+  }
+  case ValueProblem::UserInfo:
+    m_diagnostics.add(Severity::Error, m_line,
+                      "config: '%s' in section %s holds a user name or password (value not "
+                      "shown): an endpoint takes none, remove 'user:password@'",
+                      spec->key, section_label());
+    return;
   case ValueProblem::OutOfMemory:
     note_out_of_memory();
     return;
@@ -585,6 +600,18 @@ void Loader::check_connection() {
     m_diagnostics.add(Severity::Error, credentials,
                       "config: section %s has both access keys and credentials_file; keep one",
                       section_label());
+  // S3 is reached at <bucket>.<host> unless path style: never a loopback name, so the run would
+  // refuse plain http:// there (core/client/endpoint.cpp); say so now rather than at the first run.
+  std::uint32_t s3 = connection_set_line("s3_endpoint");
+  if (s3 != 0 && (bit & kRemoteTypes) && !c.s3_path_style &&
+      c.s3_endpoint.substr(0, 7) == "http://") {
+    Shown host = shown(endpoint_host(c.s3_endpoint));
+    m_diagnostics.add(Severity::Error, s3,
+                      "config: 's3_endpoint' in section %s uses plain http://, so it needs "
+                      "s3_path_style = true (a bucket at <bucket>.%.*s%s is not a loopback "
+                      "address)",
+                      section_label(), host.length, host.data, host.ellipsis);
+  }
   std::uint32_t external = connection_set_line("external_id");
   if (external != 0 && role == 0 && (bit & kRemoteTypes))
     m_diagnostics.add(Severity::Warning, external,

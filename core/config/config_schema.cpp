@@ -59,6 +59,19 @@ bool all_chars(std::string_view value, const char* extra) {
   return true;
 }
 
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i]))
+      return false;
+  return true;
+}
+
 bool starts_with(std::string_view value, std::string_view prefix) {
   return value.substr(0, prefix.size()) == prefix;
 }
@@ -160,11 +173,75 @@ bool accepts_url_after_scheme(std::string_view rest) {
   return true;
 }
 
+// The authority of a URL without its scheme: up to the first '/', '?' or '#' (RFC 3986).
+std::string_view url_authority(std::string_view rest) {
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
+// "host:port" -> "host", "[::1]:9000" -> "[::1]".
+std::string_view authority_host(std::string_view authority) {
+  if (!authority.empty() && authority.front() == '[')
+    return authority.substr(0, authority.find(']') + 1); // npos + 1: all of it, refused later
+  return authority.substr(0, authority.find(':'));
+}
+
+// One dotted-quad part, 0 to 255 without leading zeros (which some resolvers read as octal).
+bool is_ipv4_part(std::string_view part) {
+  if (part.empty() || part.size() > 3 || (part.size() > 1 && part.front() == '0'))
+    return false;
+  int value = 0;
+  for (char c : part) {
+    if (!is_digit(c))
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  return value <= 255;
+}
+
+// 127.0.0.0/8 as four decimal parts, [::1], or the name localhost: traffic that never leaves the
+// device, so plain http:// to it exposes nothing. Anything else (127.0.0.1.example.com,
+// bucket.localhost, 127.1) is not loopback here. The same rule as is_loopback_host() in
+// core/client/endpoint.cpp, which refuses at run time what this refuses in `config check`.
+bool is_loopback_host(std::string_view host) {
+  if (equals_ignoring_case(host, "localhost") || host == "[::1]")
+    return true;
+  if (!starts_with(host, "127."))
+    return false;
+  std::size_t parts = 0;
+  for (std::size_t at = 0; at <= host.size(); ++parts) {
+    std::size_t dot = host.find('.', at);
+    std::size_t end = dot == std::string_view::npos ? host.size() : dot;
+    if (!is_ipv4_part(host.substr(at, end - at)))
+      return false;
+    at = end + 1;
+  }
+  return parts == 4;
+}
+
+// An endpoint carries signed requests, AssumeRole's session token and the external ID: https://,
+// or http:// only to loopback (a test server, a local gateway). user:password@ has no use in an
+// AWS endpoint and would put a password in a setting shown in messages, so it is refused too.
+ValueProblem endpoint_problem(std::string_view value) {
+  bool plain = starts_with(value, "http://");
+  std::string_view rest;
+  if (plain)
+    rest = value.substr(7);
+  else if (starts_with(value, "https://"))
+    rest = value.substr(8);
+  else
+    return ValueProblem::BadFormat;
+  if (!accepts_url_after_scheme(rest))
+    return ValueProblem::BadFormat;
+  std::string_view authority = url_authority(rest);
+  if (authority.find('@') != std::string_view::npos)
+    return ValueProblem::UserInfo;
+  if (plain && !is_loopback_host(authority_host(authority)))
+    return ValueProblem::PlainHttp;
+  return ValueProblem::None;
+}
+
 bool accepts_endpoint(std::string_view value) {
-  for (std::string_view scheme : {std::string_view("https://"), std::string_view("http://")})
-    if (starts_with(value, scheme))
-      return accepts_url_after_scheme(value.substr(scheme.size()));
-  return false;
+  return endpoint_problem(value) == ValueProblem::None;
 }
 
 bool accepts_proxy(std::string_view value) {
@@ -175,10 +252,18 @@ bool accepts_proxy(std::string_view value) {
   return false;
 }
 
+bool accepts_max_malformed(std::string_view value) {
+  bool share = false;
+  std::uint64_t parsed = 0;
+  return parse_max_malformed(value, share, parsed);
+}
+
 bool accepts_host_list(std::string_view value) {
   return all_chars(value, ".-_*:[]/, ");
 }
 
+constexpr TextRule kMaxMalformedRule{&accepts_max_malformed,
+                                     "a share such as 1% or 0.5%, or a count such as 500"};
 constexpr TextRule kRoleArnRule{&accepts_role_arn,
                                 "an IAM role ARN such as arn:aws:iam::123456789012:role/edgecur"};
 constexpr TextRule kExternalIdRule{&accepts_external_id,
@@ -194,7 +279,10 @@ constexpr TextRule kBucketRule{&accepts_bucket,
                                "an S3 bucket name of 3 to 255 letters, digits, '.', '-' or '_'"};
 constexpr TextRule kPrefixRule{&accepts_prefix, "a key prefix such as billing/cur, not starting "
                                                 "with '/'"};
-constexpr TextRule kEndpointRule{&accepts_endpoint, "an address starting with https:// or http://"};
+constexpr TextRule kEndpointRule{
+    &accepts_endpoint,
+    "an address starting with https:// (http:// only to 127.0.0.1, [::1] or localhost)",
+    &endpoint_problem};
 constexpr TextRule kProxyRule{&accepts_proxy,
                               "a proxy address such as http://10.0.0.1:3128 (http, https, socks5)"};
 constexpr TextRule kHostListRule{&accepts_host_list, "host names or addresses separated by commas"};
@@ -229,6 +317,10 @@ constexpr SettingSpec kSettings[] = {
    .default_text = "skip", .choices = kMalformedRowsNames,
    .description = "What to do with a broken row in a report: skip it (and count it) or fail the file",
    .target = field<&IngestConfig::malformed_rows>()},
+  {.section = Section::Ingest, .key = "max_malformed", .type = SettingType::Text,
+   .default_text = "1%", .rule = &kMaxMalformedRule,
+   .description = "With skip: more broken rows than this in one file (a share of its rows, or a count) reject the delivery",
+   .target = field<&IngestConfig::max_malformed>()},
   {.section = Section::Ingest, .key = "max_field_bytes", .type = SettingType::Size,
    .default_text = "64K", .min = kKiB, .max = 16 * kMiB,
    .description = "Longest single value in a report row; a longer one makes the row broken",
@@ -478,19 +570,6 @@ bool parse_digits(std::string_view text, std::int64_t& out, std::size_t& used) {
   return used > 0;
 }
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
-}
-
 bool parse_size_text(std::string_view text, std::int64_t& bytes) {
   std::size_t used = 0;
   if (!parse_digits(text, bytes, used))
@@ -678,7 +757,7 @@ ValueProblem parse_setting_value(const SettingSpec& spec, std::string_view text,
   case SettingType::Url:
   case SettingType::Secret:
     if (spec.rule && !spec.rule->accepts(text))
-      return ValueProblem::BadFormat;
+      return spec.rule->why_refused ? spec.rule->why_refused(text) : ValueProblem::BadFormat;
     return copy_text(text, arena, out);
   case SettingType::Path:
     if (text.empty() || text.front() != '/' || text.size() > 4095)
@@ -730,6 +809,12 @@ ValueProblem parse_setting_value(const SettingSpec& spec, std::string_view text,
     return parse_accounts(text, arena, previous, out);
   }
   return ValueProblem::BadFormat;
+}
+
+std::string_view endpoint_host(std::string_view url) {
+  std::size_t scheme = url.find("://");
+  return authority_host(
+      url_authority(scheme == std::string_view::npos ? url : url.substr(scheme + 3)));
 }
 
 std::size_t format_size(std::int64_t bytes, char* out, std::size_t out_size) {
@@ -843,6 +928,46 @@ std::size_t describe_allowed(const SettingSpec& spec, char* out, std::size_t out
     return clamp_length(std::snprintf(out, out_size, "YYYY-MM-DD"), out_size);
   }
   return 0;
+}
+
+bool parse_max_malformed(std::string_view text, bool& share, std::uint64_t& value) {
+  if (text.empty())
+    return false;
+  share = text.back() == '%';
+  if (share)
+    text.remove_suffix(1);
+  std::uint64_t whole = 0;
+  std::size_t at = 0;
+  for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
+    if (whole > (UINT64_MAX - 9) / 10)
+      return false;
+    whole = whole * 10 + static_cast<std::uint64_t>(text[at] - '0');
+  }
+  if (at == 0)
+    return false;
+  if (!share) {
+    value = whole;
+    return at == text.size();
+  }
+  // Parts per million: 1% = 10,000; four decimals reach 0.0001% = 1 ppm.
+  std::uint64_t ppm = 0;
+  if (whole > 100)
+    return false;
+  ppm = whole * 10000;
+  if (at < text.size()) {
+    if (text[at] != '.' || at + 1 == text.size() || text.size() - at - 1 > 4)
+      return false;
+    std::uint64_t scale = 1000;
+    for (++at; at < text.size(); ++at, scale /= 10) {
+      if (text[at] < '0' || text[at] > '9')
+        return false;
+      ppm += static_cast<std::uint64_t>(text[at] - '0') * scale;
+    }
+  }
+  if (ppm > 1000000)
+    return false;
+  value = ppm;
+  return true;
 }
 
 } // namespace ec

@@ -71,10 +71,24 @@ struct FieldTarget {
   std::int64_t max_value = 0; ///< largest number the member holds
 };
 
+/// Why a value was not accepted.
+enum class ValueProblem : std::uint8_t {
+  None,
+  BadFormat,
+  OutOfRange,
+  TooMany,
+  PlainHttp, ///< an endpoint's http:// to a host not loopback (127.0.0.0/8, [::1], localhost)
+  UserInfo,  ///< an endpoint's user:password@ (the value must not be shown)
+  OutOfMemory,
+};
+
 /// An extra rule for a Text, Secret or Url value.
 struct TextRule {
   bool (*accepts)(std::string_view value) = nullptr;
   const char* expected = ""; ///< what a valid value looks like ("an AWS region such as us-east-1")
+  /// When set, why `accepts` refused a value, for a rule whose refusals need their own message
+  /// (PlainHttp, UserInfo); BadFormat for anything else.
+  ValueProblem (*why_refused)(std::string_view value) = nullptr;
 };
 
 struct SettingSpec {
@@ -102,13 +116,14 @@ const SettingSpec* find_setting(Section section, std::string_view key);
 /// Index of `spec` in setting_specs().
 std::size_t setting_index(const SettingSpec& spec);
 
-/// Why a value was not accepted.
-enum class ValueProblem : std::uint8_t { None, BadFormat, OutOfRange, TooMany, OutOfMemory };
-
 /// Parses `text` (already trimmed, quotes removed) as `spec` says. Text values are copied into
 /// `arena`. AccountList values are appended to `previous` (an earlier line of the same key).
 ValueProblem parse_setting_value(const SettingSpec& spec, std::string_view text, Arena& arena,
                                  std::span<const std::uint64_t> previous, ParsedValue& out);
+
+/// The host of an endpoint address as the endpoint rule judges it, without scheme, port or path
+/// ("10.1.2.3", "[::1]"): for the message about a value refused with PlainHttp (never UserInfo).
+std::string_view endpoint_host(std::string_view url);
 
 /// What a valid value looks like, e.g. "a whole number from 0 to 20" (for messages).
 std::size_t describe_expected(const SettingSpec& spec, char* out, std::size_t out_size);

@@ -8,7 +8,27 @@
 
 namespace ec {
 
-void CurMapper::begin_file(std::uint32_t file_index) { m_file_index = file_index; }
+void CurMapper::begin_file(std::uint32_t file_index) {
+  m_file_index = file_index;
+  m_file_start_rows = m_rows;
+  m_file_start_malformed = m_malformed;
+  m_file_start_filtered = m_filtered;
+}
+
+Status CurMapper::end_file(const MalformedLimit& limit) const {
+  std::uint64_t malformed = m_malformed - m_file_start_malformed;
+  if (malformed == 0)
+    return {};
+  std::uint64_t all = (m_rows - m_file_start_rows) + (m_filtered - m_file_start_filtered) + malformed;
+  std::uint64_t allowed = limit.value;
+  if (limit.share) // floor(all * ppm / 1e6) in 64 bits (no __int128 on armhf), ppm <= 1e6
+    allowed = all / 1000000u * limit.value + all % 1000000u * limit.value / 1000000u;
+  if (malformed > allowed || malformed == all)
+    return make_error(ErrorCode::LimitExceeded,
+                      "cur: too many malformed rows in this file ([ingest] max_malformed); the "
+                      "delivery is rejected and the store keeps its totals");
+  return {};
+}
 
 bool RowFilter::lists_sorted() const {
   return std::is_sorted(accounts_allow.begin(), accounts_allow.end()) &&
@@ -80,6 +100,8 @@ static constexpr Error kMalformedRow =
 Status CurMapper::reject(std::uint64_t line, const char* reason) {
   if (m_malformed < kRememberedMalformedRows)
     m_locations[m_malformed] = RowLocation{m_file_index, line, reason};
+  if (m_malformed - m_file_start_malformed < kRememberedMalformedRows)
+    m_file_locations[m_malformed - m_file_start_malformed] = RowLocation{m_file_index, line, reason};
   ++m_malformed;
   switch (m_policy) {
   case MalformedPolicy::Skip:

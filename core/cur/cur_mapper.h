@@ -27,6 +27,15 @@ struct RowLocation {
 
 inline constexpr std::uint32_t kRememberedMalformedRows = 5;
 
+/// How many malformed rows one file may have before its whole delivery is rejected ([ingest]
+/// max_malformed): a share of the file's rows (valid, filtered and malformed), or a count. A file
+/// whose every row is malformed is rejected whatever the limit: a format change by AWS must not
+/// empty a month and exit 0.
+struct MalformedLimit {
+  bool share = true;           ///< `value` is parts per million of the file's rows, else a count
+  std::uint64_t value = 10000; ///< 1%
+};
+
 /// Which valid rows are kept. A row whose key cells are valid (payer, usage account, currency,
 /// billing period and usage start) is filtered out, counted in filtered_rows() and not in
 /// rows(), when its usage account is not allowed or is denied, or when its hour starts before
@@ -65,6 +74,16 @@ public:
 
   /// The next file's rows are counted against `file_index` in malformed locations.
   void begin_file(std::uint32_t file_index);
+  /// After the file's last row: LimitExceeded "cur: too many malformed rows in this file ..."
+  /// when its malformed rows pass `limit` (see MalformedLimit), else ok.
+  Status end_file(const MalformedLimit& limit) const;
+  /// The first kRememberedMalformedRows malformed rows of the current file.
+  [[nodiscard]] const RowLocation* file_malformed_locations(std::uint32_t& count) const {
+    std::uint64_t in_file = m_malformed - m_file_start_malformed;
+    count = in_file < kRememberedMalformedRows ? static_cast<std::uint32_t>(in_file)
+                                               : kRememberedMalformedRows;
+    return m_file_locations;
+  }
   /// Applies `filter` to the rows from now on. Its lists must be sorted (checked: a bug aborts).
   void set_filter(const RowFilter& filter) {
     EC_CHECK(filter.lists_sorted());
@@ -106,6 +125,11 @@ private:
   RowFilter m_filter;
   bool m_filtering = false; ///< m_filter.active(), kept so the row path tests one flag
   RowLocation m_locations[kRememberedMalformedRows];
+  // The current file's share: counters at its start, and its own first malformed rows.
+  std::uint64_t m_file_start_rows = 0;
+  std::uint64_t m_file_start_malformed = 0;
+  std::uint64_t m_file_start_filtered = 0;
+  RowLocation m_file_locations[kRememberedMalformedRows];
 
   // One-entry caches: consecutive rows mostly repeat these cells. The text is copied (bounded).
   struct TimeCache {

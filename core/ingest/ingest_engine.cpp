@@ -86,7 +86,9 @@ Status IngestEngine::end_file() {
     }
   }
   update_fingerprint();
-  return {};
+  // Last: a file too broken to trust fails its delivery (the caller aborts; the store keeps its
+  // totals), with the file's first malformed rows in file_malformed_locations().
+  return m_mapper.end_file(m_settings.max_malformed);
 }
 
 void IngestEngine::update_fingerprint() {

@@ -20,6 +20,7 @@ struct IngestSettings {
   std::uint32_t table_keys = 24 * 1024;
   std::uint32_t inflate_window_bytes = 64 * 1024; ///< inflate output per push into the CSV stage
   MalformedPolicy malformed = MalformedPolicy::Skip;
+  MalformedLimit max_malformed; ///< with Skip: more in one file rejects the delivery
   /// Usage accounts kept (12-digit ids as numbers), in any order; empty: all. init() copies and
   /// sorts them into its arena, so the view only needs to live for init(). See RowFilter.
   std::span<const std::uint64_t> accounts_allow;
@@ -65,6 +66,8 @@ public:
   /// Where the producer pushes the current file's raw bytes.
   [[nodiscard]] ByteSink& input() { return m_inflate; }
   /// Finishes the current file (reports truncation) and adds it to the delivery fingerprint.
+  /// LimitExceeded when the file has more malformed rows than `max_malformed` allows: their
+  /// first locations are then in mapper().file_malformed_locations().
   Status end_file();
   /// Flushes the table and replaces every billing period the delivery covers. `info.identity`
   /// may be empty: the engine's content fingerprint is used then (see fingerprint()).

@@ -89,6 +89,61 @@ TEST(EndpointParse, UserInfoQueryAndFragmentRefused) {
   }
 }
 
+// Issue 11: AssumeRole's session token and the external ID crossed the network in clear text to
+// `sts_endpoint = http://10.1.2.3:...`. Plain http:// is refused before anything is sent, unless
+// the host is loopback (the same rule as `config check`, tests/config).
+TEST(EndpointParse, PlainHttpOnlyToLoopback) {
+  const char* message =
+      "endpoint: plain http:// is only for loopback addresses (127.0.0.1, [::1], localhost); use "
+      "https://";
+  for (const char* url :
+       {"http://10.1.2.3:8080", "http://127.0.0.1.evil.com", "http://127.0.0.1.evil.com:9000/x",
+        "http://localhost.evil.com", "http://bucket.localhost:9000", "http://127.1",
+        "http://0177.0.0.1", "http://127.0.0.256", "http://127.0.0.1.", "http://[::2]:9000",
+        "http://[::ffff:10.1.2.3]", "HTTP://sts.amazonaws.com"}) {
+    SCOPED_TRACE(url);
+    expect_error(Endpoint::parse(url), ErrorCode::InvalidArgument, message);
+  }
+  expect_error(sts_endpoint("http://10.1.2.3:8080", "eu-west-1"), ErrorCode::InvalidArgument,
+               message);
+  expect_error(cur_endpoint("http://cur.example"), ErrorCode::InvalidArgument, message);
+  expect_error(exports_endpoint("http://exports.example"), ErrorCode::InvalidArgument, message);
+  expect_error(organizations_endpoint("http://10.0.0.9"), ErrorCode::InvalidArgument, message);
+  expect_error(s3_endpoint("http://10.1.2.3:9000", "eu-west-1", "bucket", true),
+               ErrorCode::InvalidArgument, message);
+
+  for (const char* url : {"http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST",
+                          "http://[::1]:9000", "http://127.255.10.1/base", "http://127.0.0.0"}) {
+    SCOPED_TRACE(url);
+    EXPECT_EQ(parsed(Endpoint::parse(url)).scheme, Scheme::Http);
+  }
+  EXPECT_EQ(parsed(Endpoint::parse("https://10.1.2.3:8443")).scheme, Scheme::Https);
+}
+
+// A virtual host <bucket>.<host> is never loopback, so plain http:// S3 must be path style.
+TEST(S3Endpoint, PlainHttpNeedsPathStyle) {
+  for (const char* url : {"http://localhost:9000", "http://127.0.0.1:9000"}) {
+    SCOPED_TRACE(url);
+    expect_error(s3_endpoint(url, "eu-west-1", "bucket", false), ErrorCode::InvalidArgument,
+                 "endpoint: plain http:// to S3 needs s3_path_style = true (a bucket's own host "
+                 "name is not loopback)");
+    Parsed path = parsed(s3_endpoint(url, "eu-west-1", "bucket", true));
+    EXPECT_EQ(path.scheme, Scheme::Http);
+    EXPECT_EQ(path.base_path, "/bucket");
+  }
+}
+
+TEST(EndpointParse, UserInfoIsRefusedWithoutEchoingIt) {
+  for (const char* url : {"https://user:SECRETPASS@host", "http://user:SECRETPASS@127.0.0.1:9000",
+                          "https://SECRETPASS@host:443/x"}) {
+    SCOPED_TRACE(url);
+    Result<Endpoint> endpoint = Endpoint::parse(url);
+    ASSERT_FALSE(endpoint.ok());
+    EXPECT_STREQ(endpoint.error().message, "endpoint: user info, query or fragment not allowed");
+    EXPECT_EQ(endpoint.error().detail, nullptr);
+  }
+}
+
 TEST(EndpointParse, LimitsAreExact) {
   std::string host(kMaxEndpointHostBytes, 'h');
   EXPECT_EQ(parsed(Endpoint::parse("https://" + host)).host.size(), kMaxEndpointHostBytes);
@@ -161,9 +216,9 @@ TEST(S3Endpoint, ConfiguredEndpointKeepsSchemePortAndBasePath) {
   EXPECT_EQ(path.port, 9000);
   EXPECT_EQ(path.base_path, "/bucket");
 
-  Parsed virtual_host = parsed(s3_endpoint("http://localhost:9000", "eu-west-1", "bucket", false));
-  EXPECT_EQ(virtual_host.scheme, Scheme::Http);
-  EXPECT_EQ(virtual_host.host, "bucket.localhost");
+  Parsed virtual_host = parsed(s3_endpoint("https://minio.lan:9000", "eu-west-1", "bucket", false));
+  EXPECT_EQ(virtual_host.scheme, Scheme::Https);
+  EXPECT_EQ(virtual_host.host, "bucket.minio.lan");
   EXPECT_EQ(virtual_host.port, 9000);
   EXPECT_EQ(virtual_host.base_path, "");
 

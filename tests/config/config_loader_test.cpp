@@ -341,7 +341,7 @@ TEST(ConfigLoader, TextRulesOfConnectionSettings) {
                           "[connection prod]: expected an AWS region such as us-east-1",
                           "test.ini:7: config: bad value 'sts.example.com' for 'sts_endpoint' in "
                           "section [connection prod]: expected an address starting with https:// "
-                          "or http://",
+                          "(http:// only to 127.0.0.1, [::1] or localhost)",
                           "test.ini:8: config: bad value 'certs/ca.pem' for 'ca_bundle' in "
                           "section [connection prod]: expected an absolute path starting with '/'",
                           "test.ini:9: config: bad value '-bad-' for 'bucket' in section "
@@ -381,6 +381,81 @@ TEST(ConfigLoader, AcceptedRegionsAndRoleArns) {
         parse("[connection p]\ntype = cur\nreport_name = r\nrole_arn = " + std::string(arn) + "\n");
     EXPECT_EQ(parsed->config, nullptr) << arn;
   }
+}
+
+// Endpoints carry signed requests, the session token and the external ID: plain http:// only to
+// loopback, never user:password@ (issue 11: `sts_endpoint = http://10.1.2.3:...` was "ok").
+TEST(ConfigLoader, PlainHttpEndpointIsRefusedBeyondLoopback) {
+  auto parsed = parse(kGoodConnection + "sts_endpoint = http://10.1.2.3:8080\n");
+  EXPECT_EQ(parsed->config, nullptr);
+  EXPECT_THAT(parsed->lines(),
+              ElementsAre("test.ini:5: config: 'sts_endpoint' in section [connection prod] uses "
+                          "plain http:// to 10.1.2.3: only loopback addresses (127.0.0.1, [::1], "
+                          "localhost) may, use https://"));
+  for (const char* key : {"sts_endpoint", "s3_endpoint", "cur_endpoint", "exports_endpoint",
+                          "organizations_endpoint"})
+    for (const char* url : {"http://127.0.0.1.evil.com", "http://127.0.0.1.evil.com:9000/x",
+                            "http://localhost.evil.com", "http://bucket.localhost:9000",
+                            "http://127.1:9000", "http://0177.0.0.1", "http://127.0.0.256",
+                            "http://[::2]:9000", "http://[::ffff:10.1.2.3]", "http://10.1.2.3?x",
+                            "http://sts.amazonaws.com", "http://127.0.0.1.:9000"}) {
+    auto refused = parse(kGoodConnection + key + " = " + url + "\n");
+    EXPECT_EQ(refused->config, nullptr) << key << " = " << url;
+    EXPECT_THAT(refused->text(), HasSubstr("' in section [connection prod] uses plain http:// to "))
+        << key << " = " << url;
+    }
+}
+
+TEST(ConfigLoader, PlainHttpEndpointToLoopbackIsAccepted) {
+  for (const char* url : {"http://127.0.0.1:9000", "http://localhost:9000", "http://LocalHost",
+                          "http://[::1]:9000", "http://[::1]", "http://127.255.10.1/base/",
+                          "https://10.1.2.3:8443", "https://sts.eu-west-1.amazonaws.com"})
+    for (const char* key : {"sts_endpoint", "s3_endpoint", "organizations_endpoint"}) {
+      auto parsed = parse(kGoodConnection + "s3_path_style = true\n" + key + " = " + url + "\n");
+      ASSERT_NE(parsed->config, nullptr) << key << " = " << url << "\n" << parsed->text();
+      EXPECT_EQ(parsed->diagnostics.size(), 0u) << parsed->text();
+    }
+}
+
+// S3 is reached at <bucket>.<host> unless path style, never a loopback name: the run would refuse
+// it, so config check does.
+TEST(ConfigLoader, PlainHttpS3EndpointNeedsPathStyle) {
+  auto parsed = parse(kGoodConnection + "s3_endpoint = http://127.0.0.1:9000\n");
+  EXPECT_THAT(parsed->lines(),
+              ElementsAre("test.ini:5: config: 's3_endpoint' in section [connection prod] uses "
+                          "plain http://, so it needs s3_path_style = true (a bucket at "
+                          "<bucket>.127.0.0.1 is not a loopback address)"));
+  EXPECT_NE(parse(kGoodConnection + "s3_endpoint = https://minio.lan:9000\n")->config, nullptr);
+}
+
+TEST(ConfigLoader, EndpointWithUserInfoIsRefusedWithoutEchoingIt) {
+  auto parsed = parse(kGoodConnection + "s3_endpoint = https://edgeuser:SECRETPASS@host:9000\n" +
+                      "sts_endpoint = http://u:SECRETTWO@127.0.0.1:9000\n" +
+                      "cur_endpoint = https://SECRETNAME@cur.example/x@y\n");
+  EXPECT_EQ(parsed->config, nullptr);
+  EXPECT_THAT(parsed->lines(),
+              ElementsAre("test.ini:5: config: 's3_endpoint' in section [connection prod] holds a "
+                          "user name or password (value not shown): an endpoint takes none, "
+                          "remove 'user:password@'",
+                          "test.ini:6: config: 'sts_endpoint' in section [connection prod] holds a "
+                          "user name or password (value not shown): an endpoint takes none, "
+                          "remove 'user:password@'",
+                          "test.ini:7: config: 'cur_endpoint' in section [connection prod] holds a "
+                          "user name or password (value not shown): an endpoint takes none, "
+                          "remove 'user:password@'"));
+  for (const char* fragment : {"SECRET", "edgeuser", "host:9000"})
+    EXPECT_THAT(parsed->text(), Not(HasSubstr(fragment)));
+  // An '@' in the path is not user info.
+  EXPECT_NE(parse(kGoodConnection + "cur_endpoint = https://cur.example/a@b\n")->config, nullptr);
+}
+
+// A proxy is another rule: http:// to any address is how proxies work (TLS to AWS goes through
+// CONNECT), and its credentials stay hidden.
+TEST(ConfigLoader, ProxyMayBePlainHttpAnywhere) {
+  auto parsed = parse(kGoodConnection + "proxy = http://user:SECRETPROXY@10.1.2.3:3128\n");
+  ASSERT_NE(parsed->config, nullptr) << parsed->text();
+  EXPECT_EQ(parsed->config->connections[0].proxy, "http://user:SECRETPROXY@10.1.2.3:3128");
+  EXPECT_EQ(parsed->diagnostics.size(), 0u);
 }
 
 TEST(ConfigLoader, AccountInBothListsIsAnError) {

@@ -55,7 +55,7 @@ TEST(ConfigSchema, EveryDefaultAndExampleValueIsValid) {
     EXPECT_LE(std::string(spec.description).size(), 120u) << spec.key;
     EXPECT_EQ(std::string(spec.description).find('\n'), std::string::npos) << spec.key;
   }
-  EXPECT_EQ(setting_specs().size(), 44u);
+  EXPECT_EQ(setting_specs().size(), 45u);
 }
 
 TEST(ConfigSchema, FindSettingIsPerSection) {
@@ -157,6 +157,42 @@ TEST(ConfigSchema, AccountListsAppendAndAreBounded) {
                                 "555555555555",
                                 tiny, {}, first),
             ValueProblem::OutOfMemory);
+}
+
+TEST(ConfigSchema, EndpointsArePlainHttpOnlyToLoopbackAndHoldNoUserInfo) {
+  InlineArena<4096> arena;
+  ParsedValue value;
+  EXPECT_EQ(parse_value("sts_endpoint", "http://10.1.2.3:8080", value, arena),
+            ValueProblem::PlainHttp);
+  EXPECT_EQ(parse_value("sts_endpoint", "http://127.0.0.1.evil.com", value, arena),
+            ValueProblem::PlainHttp);
+  EXPECT_EQ(parse_value("s3_endpoint", "https://user:pass@host", value, arena),
+            ValueProblem::UserInfo);
+  EXPECT_EQ(parse_value("s3_endpoint", "http://user:pass@10.1.2.3", value, arena),
+            ValueProblem::UserInfo); // user info first: that message shows nothing of the value
+  EXPECT_EQ(parse_value("s3_endpoint", "s3.example", value, arena), ValueProblem::BadFormat);
+  for (const char* url : {"http://127.0.0.1:9000", "http://localhost:9000", "http://[::1]:9000",
+                          "https://10.1.2.3", "https://host/a@b"}) {
+    EXPECT_EQ(parse_value("sts_endpoint", url, value, arena), ValueProblem::None) << url;
+    EXPECT_EQ(value.text, url);
+  }
+  // The proxy is not an endpoint: http:// to any address, user info allowed (and hidden).
+  EXPECT_EQ(parse_value("proxy", "http://user:pw@10.0.0.1:3128", value, arena), ValueProblem::None);
+  // Every Url setting but the proxy follows the endpoint rule.
+  std::size_t endpoints = 0;
+  for (const SettingSpec& spec : setting_specs())
+    if (spec.type == SettingType::Url && std::string(spec.key) != "proxy") {
+      ++endpoints;
+      ParsedValue parsed;
+      EXPECT_EQ(parse_setting_value(spec, "http://10.1.2.3", arena, {}, parsed),
+                ValueProblem::PlainHttp)
+          << spec.key;
+    }
+  EXPECT_EQ(endpoints, 5u);
+
+  EXPECT_EQ(endpoint_host("http://10.1.2.3:8080/x"), "10.1.2.3");
+  EXPECT_EQ(endpoint_host("http://[::1]:9000"), "[::1]");
+  EXPECT_EQ(endpoint_host("http://host?x"), "host");
 }
 
 TEST(ConfigSchema, DescriptionsOfRanges) {
@@ -265,6 +301,39 @@ TEST(ConfigExample, WriterCutsToTheBufferAndReportsTheFullLength) {
   char small[32];
   EXPECT_EQ(write_example_config(std::span<char>(small)), full.size());
   EXPECT_EQ(std::string(small), full.substr(0, 31));
+}
+
+} // namespace
+} // namespace ec
+
+namespace ec {
+namespace {
+
+TEST(ConfigSchema, MaxMalformedIsAShareOrACount) {
+  struct Case {
+    const char* text;
+    bool ok;
+    bool share;
+    std::uint64_t value;
+  };
+  const Case cases[] = {
+      {"1%", true, true, 10000},      {"0.5%", true, true, 5000},   {"0.0001%", true, true, 1},
+      {"100%", true, true, 1000000},  {"0%", true, true, 0},        {"12.25%", true, true, 122500},
+      {"500", true, false, 500},      {"0", true, false, 0},        {"100.0001%", false, false, 0},
+      {"101%", false, false, 0},      {"0.00001%", false, false, 0}, {"1.%", false, false, 0},
+      {"%", false, false, 0},         {"", false, false, 0},        {"-1%", false, false, 0},
+      {"1 %", false, false, 0},       {"5x", false, false, 0},      {"1e3", false, false, 0},
+      {"99999999999999999999", false, false, 0},
+  };
+  for (const Case& c : cases) {
+    bool share = !c.share;
+    std::uint64_t value = 12345;
+    EXPECT_EQ(parse_max_malformed(c.text, share, value), c.ok) << c.text;
+    if (c.ok) {
+      EXPECT_EQ(share, c.share) << c.text;
+      EXPECT_EQ(value, c.value) << c.text;
+    }
+  }
 }
 
 } // namespace

@@ -145,6 +145,54 @@ TEST(CurMapper, MalformedRowsAreSkippedAndRemembered) {
   EXPECT_EQ(where[4].line, 14u);
 }
 
+// [ingest] max_malformed: a file's malformed rows against its own rows (valid, filtered and
+// malformed), counted from begin_file(); a file whose every row is malformed always fails.
+TEST(CurMapper, TooManyMalformedRowsInAFileFailIt) {
+  Fixture f;
+  const MalformedLimit one_percent{true, 10000};
+  // File 0: 1 bad row of 100 is 1%, allowed.
+  f.mapper.begin_file(0);
+  for (int i = 0; i < 99; ++i)
+    ASSERT_TRUE(f.mapper.add_row(f.row({}), 2 + static_cast<std::uint64_t>(i)).ok());
+  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::Unblended, "1,5"}}), 101).ok());
+  EXPECT_TRUE(f.mapper.end_file(one_percent).ok());
+  // File 1: 2 bad rows of 100 is over 1%; its own first rows are remembered, not file 0's.
+  f.mapper.begin_file(1);
+  for (int i = 0; i < 98; ++i)
+    ASSERT_TRUE(f.mapper.add_row(f.row({}), 2 + static_cast<std::uint64_t>(i)).ok());
+  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::UsageStart, "x"}}), 100).ok());
+  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::Currency, ""}}), 101).ok());
+  Status over = f.mapper.end_file(one_percent);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, ErrorCode::LimitExceeded);
+  EXPECT_STREQ(over.error().message,
+               "cur: too many malformed rows in this file ([ingest] max_malformed); the delivery "
+               "is rejected and the store keeps its totals");
+  std::uint32_t count = 0;
+  const RowLocation* where = f.mapper.file_malformed_locations(count);
+  ASSERT_EQ(count, 2u);
+  EXPECT_EQ(where[0].file_index, 1u);
+  EXPECT_EQ(where[0].line, 100u);
+  EXPECT_STREQ(where[1].reason, "cur: currency is not a 3-letter code");
+  // The same file against a count of 2: allowed; against 100%: allowed, as not every row is bad.
+  EXPECT_TRUE(f.mapper.end_file(MalformedLimit{false, 2}).ok());
+  EXPECT_FALSE(f.mapper.end_file(MalformedLimit{false, 1}).ok());
+  EXPECT_TRUE(f.mapper.end_file(MalformedLimit{true, 1000000}).ok());
+}
+
+TEST(CurMapper, AFileOfOnlyMalformedRowsFailsWhateverTheLimit) {
+  Fixture f;
+  f.mapper.begin_file(0);
+  for (int i = 0; i < 5000; ++i)
+    ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::UsageStart, "not a time"}}),
+                                 2 + static_cast<std::uint64_t>(i)).ok());
+  EXPECT_FALSE(f.mapper.end_file(MalformedLimit{true, 1000000}).ok());
+  EXPECT_FALSE(f.mapper.end_file(MalformedLimit{false, 1000000}).ok());
+  // Rows the account filter dropped are rows of the file too: then not every row is bad.
+  f.mapper.begin_file(1);
+  EXPECT_TRUE(f.mapper.end_file(MalformedLimit{true, 10000}).ok()); // an empty file
+}
+
 TEST(CurMapper, FailPolicyStopsAtTheFirstBadRow) {
   Fixture f(MalformedPolicy::Fail);
   Status status = f.mapper.add_row(f.row({{CurRole::Unblended, "x"}}), 42);

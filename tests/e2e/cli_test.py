@@ -55,6 +55,29 @@ class ConfigCheck(WorkDirTest):
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
         self.assertEqual(edgecur("config", "check", path, check=False).returncode, 0)
 
+    def test_plain_http_endpoint_only_to_loopback_and_no_user_info(self):
+        """Issue 11: `sts_endpoint = http://10.1.2.3:...` was ok, so AssumeRole's session token and
+        the external ID could cross the network in clear text."""
+        connection = ("[connection payer]\ntype = cur\nreport_name = r\n"
+                      "role_arn = arn:aws:iam::123456789012:role/edgecur-read\n")
+        path = self.write("http.ini", connection + "sts_endpoint = http://10.1.2.3:8080\n"
+                                                   "s3_endpoint = https://edge:SECRETPASS@s3.lan\n")
+        result = edgecur("config", "check", path, check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}:5: config: 'sts_endpoint' in section [connection payer] uses plain "
+                      "http:// to 10.1.2.3: only loopback addresses (127.0.0.1, [::1], localhost) "
+                      "may, use https://", result.stderr)
+        self.assertIn(f"{path}:6: config: 's3_endpoint' in section [connection payer] holds a user "
+                      "name or password (value not shown)", result.stderr)
+        self.assertNotIn("SECRETPASS", result.stderr + result.stdout)
+        self.assertIn("2 problems", result.stdout)
+        for url in ("http://127.0.0.1:9000", "http://localhost:9000", "http://[::1]:9000"):
+            path = self.write("loopback.ini", connection + f"sts_endpoint = {url}\n"
+                                                           f"s3_endpoint = {url}\n"
+                                                           "s3_path_style = true\n")
+            ok = edgecur("config", "check", path, check=False)
+            self.assertEqual(ok.returncode, 0, url + "\n" + ok.stderr)
+
     def test_store_path_comes_from_the_file(self):
         store = self.path("from-ini.db")
         path = self.write("store.ini", f"[store]\npath = {store}\n")

@@ -94,14 +94,74 @@ class BadInput(WorkDirTest):
             out.write(header + "".join(rows))
         return path
 
+    def write_config(self, text):
+        config = self.path("edgecur.ini")
+        with open(config, "w") as out:
+            out.write(text)
+        os.chmod(config, 0o600)
+        return config
+
     def test_malformed_rows_are_skipped_counted_and_located(self):
         path = self.write_csv_with_bad_rows()
         store = self.path("s.db")
-        result = edgecur("ingest", "--store", store, path)
+        # 2 bad rows of 4: over the default 1%, so allow them here.
+        config = self.write_config("[ingest]\nmax_malformed = 50%\n")
+        result = edgecur("ingest", "--config", config, "--store", store, path)
         self.assertIn("malformed rows skipped: 2", result.stdout)
         self.assertIn("bad-rows.csv:3: cur: usage account id is not 1-19 digits", result.stdout)
         self.assertIn("bad-rows.csv:4: csv: wrong number of columns", result.stdout)
         self.assertReportEqual(report(store), reference([path]), "skip policy")
+
+    def test_too_many_malformed_rows_reject_the_delivery_and_keep_the_month(self):
+        # A format change by AWS: every usage start unreadable. Before max_malformed this printed
+        # "2026-11: replaced (... 0 line items, 5,000 malformed rows skipped)" and emptied the
+        # month with exit 0.
+        good = generate(self.path("good.csv.gz"), rows=3000, seed=91, period="2024-03")
+        store = self.path("s.db")
+        edgecur("ingest", "--store", store, good)
+        before = report(store)
+        header = ("bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+                  "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,"
+                  "lineItem/UnblendedCost\n")
+        bad = self.path("changed-format.csv")
+        with open(bad, "w") as out:
+            out.write(header)
+            for i in range(5000):
+                out.write("111122223333,2024-03-01T00:00:00Z,000011112222,Usage,"
+                          f"03/01/2024 {i % 24:02d}:00,USD,1.25\n")
+        for config in (None, self.write_config("[ingest]\nmax_malformed = 100%\n")):
+            args = ["ingest", "--store", store, bad]
+            if config:
+                args[1:1] = ["--config", config]
+            result = edgecur(*args, check=False)
+            self.assertEqual(result.returncode, 3, result.stdout + result.stderr)
+            self.assertIn(f"{bad}: cur: too many malformed rows in this file ([ingest] "
+                          "max_malformed); the delivery is rejected and the store keeps its "
+                          "totals", result.stderr)
+            self.assertIn(f"  {bad}:2: cur: usage start is not a timestamp\n", result.stderr)
+            self.assertIn(f"  {bad}:6: cur: usage start is not a timestamp\n", result.stderr)
+            self.assertNotIn(f"{bad}:7:", result.stderr)  # the first five
+            self.assertEqual(report(store), before)
+
+    def test_malformed_rows_within_the_limit_are_skipped(self):
+        # 1% of 3,000 is 30: 25 bad rows pass with the default, 40 do not.
+        for bad_rows, code in ((25, 0), (40, 3)):
+            path = self.path(f"some-bad-{bad_rows}.csv")
+            header = ("bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+                      "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,"
+                      "lineItem/UnblendedCost\n")
+            with open(path, "w") as out:
+                out.write(header)
+                for i in range(3000):
+                    cost = "x" if i < bad_rows else "1.25"
+                    out.write("111122223333,2024-03-01T00:00:00Z,000011112222,Usage,"
+                              f"2024-03-01T{i % 24:02d}:00:00Z,USD,{cost}\n")
+            store = self.path(f"s-{bad_rows}.db")
+            result = edgecur("ingest", "--store", store, path, check=False)
+            self.assertEqual(result.returncode, code, result.stderr)
+            if code == 0:
+                self.assertIn(f"malformed rows skipped: {bad_rows}", result.stdout)
+                self.assertReportEqual(report(store), reference([path]), "within the limit")
 
     def test_fail_policy_rejects_the_delivery(self):
         path = self.write_csv_with_bad_rows()

@@ -33,9 +33,21 @@ class RealSamples(WorkDirTest):
         self.check([packed], "legacy-real-gz")
 
     def test_koku_fixtures(self):
-        for name in ("test_cur.csv", "2022-07-01-alt-columns.csv", "2023-06-01.csv"):
+        for name in ("2022-07-01-alt-columns.csv", "2023-06-01.csv"):
             with self.subTest(name=name):
                 self.check([os.path.join(SHARED, "koku", name)], name)
+
+    def test_koku_fixture_whose_every_row_is_malformed_is_rejected(self):
+        # koku's test_cur.csv: every data row has the wrong number of columns (the reference
+        # keeps none either). A file of nothing but malformed rows is rejected whatever
+        # [ingest] max_malformed says, so it cannot empty a month.
+        path = os.path.join(SHARED, "koku", "test_cur.csv")
+        self.assertEqual(reference([path]).splitlines()[1:], [])
+        store = self.path("test_cur.db")
+        result = edgecur("ingest", "--store", store, path, check=False)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("cur: too many malformed rows in this file", result.stderr)
+        self.assertIn(f"  {path}:2: csv: wrong number of columns\n", result.stderr)
 
 
 class GeneratedReports(WorkDirTest):

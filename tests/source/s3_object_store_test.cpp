@@ -41,14 +41,14 @@ std::string percent_decode(const std::string& text) {
   return out;
 }
 
-// One bucket, path style at http://s3.test/bkt. Cuts: request index -> body bytes sent first.
+// One bucket, path style at https://s3.test/bkt. Cuts: request index -> body bytes sent first.
 class FakeS3 final : public HttpTransport {
 public:
   Result<HttpResponse> send(const HttpRequest& request, ByteSink& sink) override {
     std::string url(request.url);
     urls.push_back(url);
     std::size_t index = urls.size() - 1;
-    std::string key = percent_decode(url.substr(std::string("http://s3.test/bkt/").size()));
+    std::string key = percent_decode(url.substr(std::string("https://s3.test/bkt/").size()));
     HttpResponse response;
     auto found = objects.find(key);
     if (found == objects.end()) {
@@ -99,7 +99,7 @@ public:
     urls.push_back(url);
     HttpResponse response;
     if (request.method == HttpMethod::Head) {
-      std::string key = percent_decode(url.substr(std::string("http://s3.test/bkt/").size()));
+      std::string key = percent_decode(url.substr(std::string("https://s3.test/bkt/").size()));
       auto found = objects.find(key);
       response.status = found == objects.end() ? 404 : 200;
       if (found != objects.end()) {
@@ -176,7 +176,7 @@ protected:
     RetryPolicy policy;
     policy.max_attempts = 3;
     ASSERT_TRUE(caller.init(s3, clock, random, log, policy, caller_arena).ok());
-    auto parsed = Endpoint::parse("http://s3.test/bkt");
+    auto parsed = Endpoint::parse("https://s3.test/bkt");
     ASSERT_TRUE(parsed.ok());
     endpoint = std::make_unique<Endpoint>(parsed.value());
     ASSERT_TRUE(store.init(caller, keys, *endpoint, "eu-west-1", kChunk, store_arena).ok());
@@ -207,7 +207,7 @@ TEST_F(S3ObjectStoreTest, StreamsInChunksOnAFixedGridWithIfMatchOnEveryRead) {
   ASSERT_TRUE(store.stream("cur/rep/data file.csv.gz", collect, version, nullptr).ok());
   EXPECT_EQ(collect.text, data);
   EXPECT_EQ(version.size, data.size());
-  EXPECT_EQ(s3.urls[0], "http://s3.test/bkt/cur/rep/data%20file.csv.gz"); // the HEAD
+  EXPECT_EQ(s3.urls[0], "https://s3.test/bkt/cur/rep/data%20file.csv.gz"); // the HEAD
   EXPECT_EQ(s3.ranges, (std::vector<std::string>{"bytes=0-16383", "bytes=16384-32767",
                                                  "bytes=32768-49151", "bytes=49152-65535",
                                                  "bytes=65536-69999"}));
