@@ -34,6 +34,19 @@ Result<UnixSeconds> timestamp_field(JsonReader& reader, Arena& arena, const char
   return seconds.value();
 }
 
+/// The first instant of the UTC month after the one holding `seconds`.
+UnixSeconds next_month_start(UnixSeconds seconds) {
+  const CivilTime month = civil_from_seconds(seconds);
+  CivilTime next;
+  next.year = month.month == 12 ? month.year + 1 : month.year;
+  next.month = month.month == 12 ? 1 : month.month + 1;
+  return seconds_from_civil(next);
+}
+
+/// billingPeriod {start, end}. CUR 2.0's manifest is not documented (CUR-FORMATS.md section 2)
+/// and some omit `end`, or the whole object: a missing `end` is the next month's start (billing
+/// periods are calendar months), a missing `start` leaves the period to the key. What is there
+/// must still make sense: a malformed timestamp or an end before the start is an error.
 Result<std::optional<BillingPeriod>> billing_period(JsonReader& reader, Arena& arena) {
   EC_TRY_ASSIGN(JsonKind kind, reader.peek());
   if (kind == JsonKind::Null) {
@@ -41,26 +54,26 @@ Result<std::optional<BillingPeriod>> billing_period(JsonReader& reader, Arena& a
     return std::optional<BillingPeriod>();
   }
   const std::uint64_t offset = reader.offset();
-  BillingPeriod period;
-  bool have_start = false;
-  bool have_end = false;
-  const auto period_member = [&](std::string_view key) -> Status {
-    if (key == "start") {
-      EC_TRY_SET(period.start, timestamp_field(reader, arena, "billingPeriod.start"));
-      have_start = true;
-    } else if (key == "end") {
-      EC_TRY_SET(period.end, timestamp_field(reader, arena, "billingPeriod.end"));
-      have_end = true;
-    } else {
-      EC_TRY(reader.skip_value());
-    }
+  std::optional<UnixSeconds> start;
+  std::optional<UnixSeconds> end;
+  const auto bound = [&](std::optional<UnixSeconds>& out, const char* what) -> Status {
+    EC_TRY_ASSIGN(JsonKind bound_kind, reader.peek());
+    if (bound_kind == JsonKind::Null)
+      return reader.read_null(what);
+    EC_TRY_SET(out, timestamp_field(reader, arena, what));
     return {};
   };
+  const auto period_member = [&](std::string_view key) -> Status {
+    if (key == "start")
+      return bound(start, "billingPeriod.start");
+    if (key == "end")
+      return bound(end, "billingPeriod.end");
+    return reader.skip_value();
+  };
   EC_TRY(jf::for_each_member(reader, "billingPeriod", period_member));
-  if (!have_start)
-    return jf::missing("billingPeriod.start", offset);
-  if (!have_end)
-    return jf::missing("billingPeriod.end", offset);
+  if (!start)
+    return std::optional<BillingPeriod>();
+  const BillingPeriod period{*start, end ? *end : next_month_start(*start)};
   if (period.end <= period.start)
     return jf::invalid_at("aws: billing period ends before it starts", offset, "billingPeriod");
   return std::optional<BillingPeriod>(period);
@@ -183,7 +196,11 @@ Result<S3Location> parse_s3_url(std::string_view url) {
   return S3Location{rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
-Result<CurManifest> parse_cur_manifest(std::string_view body, Arena& arena) {
+namespace {
+
+/// Both parse_cur_manifest forms: with `key_period`, the manifest's billingPeriod is not read.
+Result<CurManifest> parse_manifest(std::string_view body, Arena& arena,
+                                   const BillingPeriod* key_period) {
   JsonReader reader(body);
   CurManifest out;
   std::string_view export_name;
@@ -196,15 +213,34 @@ Result<CurManifest> parse_cur_manifest(std::string_view body, Arena& arena) {
     EC_TRY_SET(item.key, reader.read_string(arena, kMaxS3KeyBytes, "reportKeys"));
     return {};
   };
-  const auto data_file = [&](S3Location& item) -> Status {
+  // An s3:// URL: the key plus "s3://", the bucket (at most 63) and a '/'.
+  constexpr std::size_t kMaxUrlBytes = kMaxS3KeyBytes + 5 + 63 + 1;
+  const auto s3_url = [&](S3Location& item, const char* what) -> Status {
+    EC_TRY(reader.peek()); // past whitespace, so the offset is the value's
     const std::uint64_t offset = reader.offset();
-    // An s3:// URL: the key plus "s3://", the bucket (at most 63) and a '/'.
-    EC_TRY_ASSIGN(std::string_view url,
-                  reader.read_string(arena, kMaxS3KeyBytes + 5 + 63 + 1, "dataFiles"));
+    EC_TRY_ASSIGN(std::string_view url, reader.read_string(arena, kMaxUrlBytes, what));
     Result<S3Location> location = parse_s3_url(url);
     if (!location.ok())
-      return location.error().with_detail("dataFiles").at(ErrorWhere::ByteOffset, offset);
+      return location.error().with_detail(what).at(ErrorWhere::ByteOffset, offset);
     item = location.value();
+    return {};
+  };
+  // Third-party readers take dataFiles entries as URL strings; an entry written as an object
+  // with the URL in "path" is read too (unverified either way: CUR-FORMATS.md section 2).
+  const auto data_file = [&](S3Location& item) -> Status {
+    EC_TRY_ASSIGN(JsonKind kind, reader.peek());
+    if (kind != JsonKind::Object)
+      return s3_url(item, "dataFiles");
+    const std::uint64_t offset = reader.offset();
+    bool have_path = false;
+    EC_TRY(jf::for_each_member(reader, "dataFiles", [&](std::string_view key) -> Status {
+      if (key != "path")
+        return reader.skip_value();
+      have_path = true;
+      return s3_url(item, "dataFiles.path");
+    }));
+    if (!have_path)
+      return jf::missing("dataFiles.path", offset);
     return {};
   };
 
@@ -232,7 +268,7 @@ Result<CurManifest> parse_cur_manifest(std::string_view body, Arena& arena) {
       EC_TRY_SET(out.compression, field(reader, arena, "compression"));
     else if (key == "contentType")
       EC_TRY_SET(out.content_type, field(reader, arena, "contentType"));
-    else if (key == "billingPeriod")
+    else if (key == "billingPeriod" && !key_period)
       EC_TRY_SET(out.billing_period, billing_period(reader, arena));
     else if (key == "columns")
       EC_TRY_SET(out.columns, jf::list<ManifestColumn>(reader, arena, kMaxManifestColumns,
@@ -273,7 +309,32 @@ Result<CurManifest> parse_cur_manifest(std::string_view body, Arena& arena) {
   } else {
     return jf::missing("reportKeys", 0);
   }
+  if (key_period)
+    out.billing_period = *key_period;
   return out;
+}
+
+} // namespace
+
+Result<CurManifest> parse_cur_manifest(std::string_view body, Arena& arena) {
+  return parse_manifest(body, arena, nullptr);
+}
+
+Result<CurManifest> parse_cur_manifest(std::string_view body, std::string_view manifest_key,
+                                       Arena& arena) {
+  // The key wins over the manifest's billingPeriod, which is then not even read: the key layout
+  // is AWS's documented one while CUR 2.0's manifest fields are not (CUR-FORMATS.md section 2),
+  // and the key is what a sync lists, dedupes and replaces periods by, so taking the period from
+  // anywhere else could file one period's rows under another. An error on disagreement would
+  // stop every period again on a field edgecur cannot verify, which is how issue 11 began.
+  Result<CurKeyParts> key = parse_cur_key(manifest_key);
+  if (key.ok())
+    return parse_manifest(body, arena, &key.value().period);
+  EC_TRY_ASSIGN(CurManifest manifest, parse_manifest(body, arena, nullptr));
+  if (!manifest.billing_period)
+    return make_error(ErrorCode::InvalidInput, "aws: manifest and its key give no billing period")
+        .with_detail("BILLING_PERIOD=YYYY-MM in the key or billingPeriod.start");
+  return manifest;
 }
 
 Result<CurKeyParts> parse_cur_key(std::string_view key) {

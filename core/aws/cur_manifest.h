@@ -61,10 +61,13 @@ struct CurManifest {
   std::string_view charset;      ///< "UTF-8"
   std::string_view compression;  ///< GZIP | ZIP | Parquet (see delivery_compression_from)
   std::string_view content_type; ///< "text/csv"
+  /// From the manifest's billingPeriod (its `end` may be missing: the next month's start), or
+  /// from the key when parse_cur_manifest() was given one; empty when neither said.
   std::optional<BillingPeriod> billing_period;
   std::span<const ManifestColumn> columns;
-  /// The delivery's data files: dataFiles (full s3:// URLs) when present, else reportKeys (keys in
-  /// `bucket`). All of them make up the delivery; other objects beside them are not part of it.
+  /// The delivery's data files: dataFiles (full s3:// URLs, as strings or as {"path": url}) when
+  /// present, else reportKeys (keys in `bucket`). All of them make up the delivery; other objects
+  /// beside them are not part of it.
   std::span<const S3Location> data_files;
   std::span<const ManifestArtifact> artifacts;
 
@@ -77,15 +80,26 @@ struct CurManifest {
 
 /// Parses a CUR manifest (legacy `<name>-Manifest.json` or CUR 2.0's), tolerating the variants
 /// CUR-FORMATS.md lists: `columns` entries as {category, name[, type]} objects or bare strings;
-/// `dataFiles` (s3://bucket/key) or `reportKeys`; `assemblyId` and `executionId` both optional;
-/// `billingPeriod` as {start, end} in any parse_timestamp form (the legacy compact
-/// "20180501T000000.000Z" included); `additionalArtifactKeys` as objects or strings; unknown
-/// members skipped. Errors: InvalidInput for a malformed document, a field of the wrong type, a
-/// billing period that does not parse or ends before it starts, a dataFiles entry that is not
-/// `s3://bucket/key`, and a manifest with neither dataFiles nor reportKeys ("aws: required field
-/// is missing", detail "reportKeys"); LimitExceeded past the k* limits above; OutOfMemory when
-/// the arena is full. Every error has a byte offset; none carries manifest text.
+/// `dataFiles` (s3://bucket/key strings, or objects with the URL in "path") or `reportKeys`;
+/// `assemblyId` and `executionId` both optional; `billingPeriod` optional, as {start[, end]} in
+/// any parse_timestamp form (the legacy compact "20180501T000000.000Z" included), without
+/// `start` read as absent; `additionalArtifactKeys` as objects or strings; unknown members
+/// skipped. Errors: InvalidInput for a malformed document, a field of the wrong type, a billing
+/// period that does not parse or ends before it starts, a dataFiles entry that is not
+/// `s3://bucket/key` or an object without "path", and a manifest with neither dataFiles nor
+/// reportKeys ("aws: required field is missing", detail "reportKeys"); LimitExceeded past the k*
+/// limits above; OutOfMemory when the arena is full. Every error has a byte offset; none carries
+/// manifest text.
 Result<CurManifest> parse_cur_manifest(std::string_view body, Arena& arena);
+
+/// The same for the manifest stored at `manifest_key`, with the billing period taken from the
+/// key first (its YYYYMMDD-YYYYMMDD or BILLING_PERIOD=YYYY-MM folder): the manifest's own
+/// billingPeriod is then not read, so it can neither fail nor contradict the key. A key in no
+/// report layout falls back on the manifest's period; when that is absent too, InvalidInput "aws:
+/// manifest and its key give no billing period" (no position: the key is the caller's).
+/// `billing_period` is always set on success.
+Result<CurManifest> parse_cur_manifest(std::string_view body, std::string_view manifest_key,
+                                       Arena& arena);
 
 /// Splits `s3://bucket/key`; InvalidInput "aws: not an s3:// url" unless both parts are
 /// non-empty. Views into `url`.

@@ -50,9 +50,8 @@ static bool scale_up(UInt128& value, int power) {
   return true;
 }
 
-// Divides by 10^power rounding half to even. `sticky` says non-zero digits were already dropped
-// below the value (so an exact half is really above half).
-static void scale_down(UInt128& value, int power, bool sticky) {
+// Divides by 10^power rounding half to even: what a report prints.
+static void scale_down(UInt128& value, int power) {
   if (power <= 0)
     return;
   if (power > 38) {
@@ -60,6 +59,7 @@ static void scale_down(UInt128& value, int power, bool sticky) {
     return;
   }
   // Split 10^power into divisions of at most 10^19, tracking the remainder's relation to half.
+  bool sticky = false; // a remainder below the last division was not zero
   std::uint64_t last_remainder = 0;
   std::uint64_t last_divisor = 1;
   while (power > 0) {
@@ -82,6 +82,50 @@ static void scale_down(UInt128& value, int power, bool sticky) {
     bool ok = add_checked(value, 1);
     EC_CHECK(ok);
   }
+}
+
+// Why parse rounds to "05up" and not half to even. A report prints fewer digits than a Decimal
+// holds (10 or 4 of 18) and rounds half to even there, so rounding half to even at parse too
+// rounded twice: 0.0000000001499999999999 was held as 0.000000000150000000, a tie at 10 digits,
+// and printed 0.0000000002 where the value rounds to 0.0000000001. 05up (Python's ROUND_05UP,
+// round-to-odd in base ten) keeps what the second rounding needs. In units of 10^-18, let x > 0
+// be the exact magnitude and t = floor(x):
+// - x = t: the value is held exactly, and printed with one rounding.
+// - x > t: 05up holds s = t + 1 when t ends in 0 or 5, else s = t. So s ends in neither 0 nor 5,
+//   and x and s both lie in [t, t + 1], where the only integer between them is s itself.
+//   Printing d < 18 digits rounds at steps of D = 10^(18 - d); its ties sit at k*D + D/2, all
+//   integers and multiples of 5 (D/2 = 5 * 10^(17 - d)). s is no multiple of 5, so no tie lies
+//   between x and s or on either, and half-to-even rounding of s and of x give the same digits.
+// Magnitudes are rounded, so the sign does not matter. One digit beyond the printed ones is enough
+// (binary-style round-to-odd, on the last digit's parity, would need two). What 05up cannot give:
+// a sum of n held values differs from the exact sum by less than n units, so a total of values
+// with more than 18 fractional digits prints the exact total's rounding unless the exact total
+// lies within n * 10^-18 of a tie; that would need more digits than the store keeps.
+static void round_05up(UInt128& value, bool inexact) {
+  if (!inexact)
+    return;
+  UInt128 rest = value;
+  const std::uint64_t last_digit = divmod(rest, 10);
+  if (last_digit == 0 || last_digit == 5) {
+    bool ok = add_checked(value, 1); // ends in 0 or 5: no carry
+    EC_CHECK(ok);
+  }
+}
+
+// Divides by 10^power (power > 0) rounding to 05up; `inexact` says non-zero digits were already
+// dropped below the value.
+static void scale_down_05up(UInt128& value, int power, bool inexact) {
+  if (power > 38) {
+    inexact = inexact || value != UInt128{}; // value < 2^128 < 10^39: all of it is dropped
+    value = UInt128{};
+  } else {
+    while (power > 0) {
+      const int step = power > 19 ? 19 : power;
+      inexact = divmod(value, kPow10[step]) != 0 || inexact;
+      power -= step;
+    }
+  }
+  round_05up(value, inexact);
 }
 
 // The common case of a CUR file, `[+-]digits[.digits][(e|E)[+-]digits]` with at most 19
@@ -172,14 +216,15 @@ Result<Decimal> parse_decimal(std::string_view text) {
     ++cursor;
   }
   // Mantissa digits, leading zeros skipped and trailing zeros deferred (pending_zeros), so only
-  // significant digits count against the 38 that fit.
+  // significant digits count against the 128 bits that hold them.
   UInt128 mantissa;
   std::uint64_t small = 0; // fast path while at most 19 significant digits
   int significant = 0;
   int pending_zeros = 0;
   int fraction_digits = 0;
   bool any_digit = false;
-  bool sticky = false; // non-zero digits beyond 38 significant ones were dropped
+  bool sticky = false;    // non-zero digits past what 128 bits hold were dropped
+  int first_drop_gap = 0; // digits from the last kept one to the first dropped non-zero one
   int dropped_integer_digits = 0;
   bool in_fraction = false;
   for (; cursor != end; ++cursor) {
@@ -201,27 +246,35 @@ Result<Decimal> parse_decimal(std::string_view text) {
         ++pending_zeros;
       continue;
     }
-    // Flush deferred zeros, then the digit.
+    // Flush deferred zeros, then the digit, while they fit in 128 bits.
     int needed = pending_zeros + 1;
-    if (significant + needed > 38) {
-      // Too many significant digits to hold: drop, remembering magnitude and stickiness.
-      sticky = true;
-      if (!in_fraction)
-        dropped_integer_digits += needed; // they still scale the kept digits
-      else
-        fraction_digits -= needed; // dropped fraction digits do not shift the value
+    bool kept = false;
+    if (!sticky && significant + needed <= 19) {
+      small = small * kPow10[pending_zeros] * 10 + digit;
+      kept = true;
+    } else if (!sticky) {
+      if (significant <= 19)
+        mantissa = UInt128{0, small};
+      UInt128 widened = mantissa;
+      kept = scale_up(widened, needed) && add_checked(widened, digit);
+      if (kept)
+        mantissa = widened;
+    }
+    if (kept) {
+      significant += needed;
       pending_zeros = 0;
       continue;
     }
-    if (significant + needed <= 19) {
-      small = small * kPow10[pending_zeros] * 10 + digit;
-    } else {
-      if (significant <= 19 && mantissa == UInt128{})
-        mantissa = UInt128{0, small};
-      bool ok = scale_up(mantissa, needed) && add_checked(mantissa, digit);
-      EC_CHECK(ok);
-    }
-    significant += needed;
+    // Too many digits to hold: drop this one and every later one (keeping a later one would join
+    // it to the kept digits without the zeros between them: 1.0<38 zeros>15 once read as 1.5),
+    // remembering magnitude and stickiness.
+    if (!sticky)
+      first_drop_gap = needed;
+    sticky = true;
+    if (!in_fraction)
+      dropped_integer_digits += needed; // they still scale the kept digits
+    else
+      fraction_digits -= needed; // dropped fraction digits do not shift the value
     pending_zeros = 0;
   }
   if (!any_digit)
@@ -258,10 +311,14 @@ Result<Decimal> parse_decimal(std::string_view text) {
   if (mantissa == UInt128{})
     return result;
   if (power >= 0) {
-    if (power > 38 || !scale_up(mantissa, power))
+    // The kept digits end at 10^power units and the first dropped one sits first_drop_gap digits
+    // lower. At or above a unit, the value in units needs more than 128 bits: out of range, not
+    // silently cut. Below a unit, the dropped digits only make it inexact.
+    if (power > 38 || (sticky && power >= first_drop_gap) || !scale_up(mantissa, power))
       return kDecimalOverflow;
+    round_05up(mantissa, sticky);
   } else {
-    scale_down(mantissa, -power, sticky);
+    scale_down_05up(mantissa, -power, sticky);
   }
   if (!Int128::from_magnitude(mantissa, negative, result.scaled))
     return kDecimalOverflow;
@@ -273,7 +330,7 @@ std::size_t format_decimal(Decimal value, int fraction_digits, char* out, std::s
   EC_CHECK(out_size >= kMaxDecimalText);
   bool negative = value.scaled.is_negative();
   UInt128 magnitude = value.scaled.magnitude();
-  scale_down(magnitude, kDecimalScale - fraction_digits, false);
+  scale_down(magnitude, kDecimalScale - fraction_digits);
   if (magnitude == UInt128{})
     negative = false;
   // Digits from the right.

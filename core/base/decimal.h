@@ -10,7 +10,8 @@
 namespace ec {
 
 /// Fractional digits a Decimal holds exactly. Reports print 10; the extra 8 keep sums of values
-/// like 1.3E-15 exact, so rounding happens once, at output, and never per line item.
+/// like 1.3E-15 exact, so rounding happens once, at output, and never per line item. A value with
+/// more fractional digits is held so that printing it still rounds it once (parse_decimal).
 inline constexpr int kDecimalScale = 18;
 
 /// value = scaled / 10^18. Range about +-1.7e20. Trivially copyable; addition is checked.
@@ -30,7 +31,10 @@ struct Decimal {
 };
 
 /// Parses `[+-]digits[.digits][(e|E)[+-]digits]`, also `.5` and `5.`; no spaces, no empty text.
-/// Digits below 10^-18 are rounded half to even (the reference does the same). Errors:
+/// Digits below 10^-18 are rounded to "05up" (truncated, then a last digit of 0 or 5 made one
+/// more when anything non-zero was dropped; Python's ROUND_05UP, which the reference uses), never
+/// half to even: format_decimal() of the result to fewer than 18 digits then equals the exact
+/// value rounded half to even, with no double rounding (proof in decimal.cpp). Errors:
 /// InvalidInput for anything else, Overflow when |value| does not fit.
 Result<Decimal> parse_decimal(std::string_view text);
 

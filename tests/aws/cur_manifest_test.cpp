@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ec {
@@ -195,8 +196,13 @@ TEST(CurManifest, DefensiveVariants) {
       {R"({"reportKeys": [7]})", "aws: json value has the wrong type: reportKeys (at byte 16)"},
       {R"({"reportKeys": ["k"], "columns": [{"category": "c"}]})",
        "aws: required field is missing: columns.name (at byte 34)"},
-      {R"({"reportKeys": ["k"], "billingPeriod": {"start": "20180501T000000.000Z"}})",
-       "aws: required field is missing: billingPeriod.end (at byte 39)"},
+      {R"({"dataFiles": [{"path": "s3://b/k1", "size": 7}, "s3://b/k2"], "executionId": "E"})",
+       "E|2|b/k1"},
+      {R"({"dataFiles": [{"path": "k"}]})", "aws: not an s3:// url: dataFiles.path (at byte 24)"},
+      {R"({"dataFiles": [{"key": "s3://b/k"}]})",
+       "aws: required field is missing: dataFiles.path (at byte 15)"},
+      {R"({"dataFiles": [{"path": 7}]})",
+       "aws: json value has the wrong type: dataFiles.path (at byte 24)"},
       {R"({"reportKeys": ["k"], "billingPeriod": {"start": "20180501T000000.000Z", "end": "20180501T000000.000Z"}})",
        "aws: billing period ends before it starts: billingPeriod (at byte 39)"},
       {R"({"reportKeys": ["k"], "billingPeriod": {"start": "2018-13-01", "end": "2018-06-01"}})",
@@ -222,6 +228,102 @@ TEST(CurManifest, DefensiveVariants) {
     }
     EXPECT_EQ(got, test.expected) << test.body;
   }
+}
+
+// ---- the billing period: key first, the manifest's billingPeriod when there is no key -------
+
+constexpr const char* kCur2ManifestKey =
+    "exports/cur2/metadata/BILLING_PERIOD=2024-03/cur2-Manifest.json";
+constexpr UnixSeconds k20240501 = 1714521600;
+
+/// "[start,end) files=<n>" or the error.
+std::string period_of(std::string_view body, std::optional<std::string_view> key) {
+  Scratch scratch;
+  Result<CurManifest> parsed =
+      key ? parse_cur_manifest(body, *key, scratch.arena) : parse_cur_manifest(body, scratch.arena);
+  if (!parsed.ok())
+    return error_text(parsed.error());
+  const CurManifest& manifest = parsed.value();
+  std::string text = manifest.billing_period
+                         ? "[" + std::to_string(manifest.billing_period->start) + "," +
+                               std::to_string(manifest.billing_period->end) + ")"
+                         : std::string("none");
+  return text + " files=" + std::to_string(manifest.data_files.size());
+}
+
+const std::string kMarch = "[" + std::to_string(k20240301) + "," + std::to_string(k20240401) + ")";
+const std::string kApril = "[" + std::to_string(k20240401) + "," + std::to_string(k20240501) + ")";
+
+TEST(CurManifestPeriod, AManifestWithoutEndTakesItsPeriodFromTheKey) {
+  // Issue 11 (A7): every period of an export failed with "required field is missing:
+  // billingPeriod.end" on a manifest like this one.
+  constexpr std::string_view kWithoutEnd = R"({"executionId": "E",
+    "billingPeriod": {"start": "2024-03-01T00:00:00.000Z"},
+    "dataFiles": ["s3://b/exports/cur2/data/BILLING_PERIOD=2024-03/cur2-00001.csv.gz"]})";
+  EXPECT_EQ(period_of(kWithoutEnd, kCur2ManifestKey), kMarch + " files=1");
+  // Without a key, a missing end is the start of the next month.
+  EXPECT_EQ(period_of(kWithoutEnd, std::nullopt), kMarch + " files=1");
+  EXPECT_EQ(period_of(R"({"billingPeriod": {"start": "20231201T000000.000Z", "end": null},
+                          "reportKeys": []})",
+                      std::nullopt),
+            "[1701388800,1704067200) files=0");
+}
+
+TEST(CurManifestPeriod, AManifestWithoutBillingPeriodTakesItFromTheKey) {
+  EXPECT_EQ(period_of(R"({"dataFiles": [{"path": "s3://b/k"}]})", kCur2ManifestKey),
+            kMarch + " files=1");
+  EXPECT_EQ(period_of(R"({"dataFiles": ["s3://b/k"], "billingPeriod": null})", kCur2ManifestKey),
+            kMarch + " files=1");
+  EXPECT_EQ(period_of(R"({"dataFiles": ["s3://b/k"], "billingPeriod": {"end": "2024-04-01"}})",
+                      kCur2ManifestKey),
+            kMarch + " files=1");
+  // Legacy keys carry the period too.
+  EXPECT_EQ(period_of(R"({"reportKeys": ["k"]})", "cur/rep/20240301-20240401/rep-Manifest.json"),
+            kMarch + " files=1");
+  // Without a key the manifest simply has no period; the caller knows where it found it.
+  EXPECT_EQ(period_of(R"({"dataFiles": ["s3://b/k"]})", std::nullopt), "none files=1");
+}
+
+TEST(CurManifestPeriod, TheManifestGivesThePeriodWhenTheKeyDoesNot) {
+  EXPECT_EQ(period_of(R"({"reportKeys": ["k"], "billingPeriod": {"start": "2024-04-01"}})",
+                      "somewhere/else/cur2-Manifest.json"),
+            kApril + " files=1");
+  EXPECT_EQ(period_of(R"({"reportKeys": ["k"], "billingPeriod": {"start": "2024-04-01"}})", ""),
+            kApril + " files=1");
+}
+
+TEST(CurManifestPeriod, NeitherKeyNorManifestIsAnErrorNamingBoth) {
+  const std::string missing = "aws: manifest and its key give no billing period: "
+                              "BILLING_PERIOD=YYYY-MM in the key or billingPeriod.start";
+  EXPECT_EQ(period_of(R"({"dataFiles": ["s3://b/k"]})", "exports/cur2/cur2-Manifest.json"),
+            missing);
+  EXPECT_EQ(period_of(R"({"dataFiles": ["s3://b/k"], "billingPeriod": {"end": "2024-04-01"}})",
+                      "cur2-Manifest.json"),
+            missing);
+  // A manifest error comes first: the file list is needed whatever the period.
+  EXPECT_EQ(period_of(R"({"executionId": "E"})", "cur2-Manifest.json"),
+            "aws: required field is missing: reportKeys (at byte 0)");
+  EXPECT_EQ(period_of(R"({"executionId": "E"})", kCur2ManifestKey),
+            "aws: required field is missing: reportKeys (at byte 0)");
+}
+
+TEST(CurManifestPeriod, TheKeyWinsOverTheManifest) {
+  // Disagreeing: the key's March, not the manifest's April (reasons at parse_cur_manifest).
+  EXPECT_EQ(period_of(R"({"dataFiles": ["s3://b/k"], "billingPeriod":
+                          {"start": "2024-04-01T00:00:00Z", "end": "2024-05-01T00:00:00Z"}})",
+                      kCur2ManifestKey),
+            kMarch + " files=1");
+  // A billingPeriod the key makes unnecessary is not read, so its shape cannot fail the period;
+  // without the key it still does.
+  constexpr std::string_view kOdd =
+      R"({"dataFiles": ["s3://b/k"], "billingPeriod": {"start": "March 2024", "end": 7}})";
+  EXPECT_EQ(period_of(kOdd, kCur2ManifestKey), kMarch + " files=1");
+  EXPECT_EQ(period_of(kOdd, std::nullopt),
+            "aws: timestamp is malformed: billingPeriod.start (at byte 55)");
+  // The real legacy manifest agrees with its own key.
+  EXPECT_EQ(period_of(legacy_manifest(),
+                      "quicksight/test-quicksight/20180501-20180601/test-quicksight-Manifest.json"),
+            "[" + std::to_string(k20180501) + "," + std::to_string(k20180601) + ") files=1");
 }
 
 std::string manifest_with(std::size_t columns, std::size_t keys, std::size_t artifacts) {

@@ -1,5 +1,6 @@
 // tests/fuzz/cur_manifest_fuzz.cpp - parse_cur_manifest and parse_cur_key never crash; accepted
-// manifests are coherent, and accepted keys reassemble from their parts.
+// manifests are coherent, a key's period overrides the manifest's, and accepted keys reassemble
+// from their parts.
 #include "core/aws/cur_manifest.h"
 
 #include <cstdint>
@@ -45,6 +46,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(value.billing_period->start < value.billing_period->end);
     check(value.delivery_id() ==
           (value.assembly_id.empty() ? value.execution_id : value.assembly_id));
+  }
+
+  // Read with a key that names its period, the same document is accepted whenever it was without
+  // one (its billingPeriod is then not read), and the period is always the key's.
+  const bool accepted = manifest.ok();
+  ec::Arena keyed_arena(ec::MutableBytes(g_storage, sizeof g_storage)); // manifest is done with
+  ec::Result<ec::CurManifest> keyed = ec::parse_cur_manifest(
+      input, "exports/cur2/metadata/BILLING_PERIOD=2024-03/cur2-Manifest.json", keyed_arena);
+  if (!keyed.ok()) {
+    check(!accepted);
+    check_error(keyed.error(), input);
+  } else {
+    check(keyed.value().billing_period.has_value());
+    check(keyed.value().billing_period->start == 1709251200 &&
+          keyed.value().billing_period->end == 1711929600);
   }
 
   ec::Result<ec::CurKeyParts> key = ec::parse_cur_key(input);

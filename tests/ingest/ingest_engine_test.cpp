@@ -44,6 +44,15 @@ std::string gzip(const std::string& plain) {
   return out;
 }
 
+// The inputs here cut the sample mid-row or hold malformed rows on purpose, far over the default
+// [ingest] max_malformed of 1%: these tests are about totals, so they allow any share (a file of
+// only malformed rows still fails). The limit has its own test below.
+IngestSettings lenient() {
+  IngestSettings settings;
+  settings.max_malformed = MalformedLimit{true, 1000000};
+  return settings;
+}
+
 // Every stored row as "csv-ish" text, for comparisons.
 class Collect final : public ReportRowSink {
 public:
@@ -118,7 +127,7 @@ protected:
 };
 
 TEST_F(IngestEngineTest, AnyChunkingGivesTheSameTotals) {
-  IngestSettings settings;
+  IngestSettings settings = lenient();
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
   Arena arena(MutableBytes(memory.data(), memory.size()));
   IngestEngine engine;
@@ -145,7 +154,7 @@ TEST_F(IngestEngineTest, AnyChunkingGivesTheSameTotals) {
 }
 
 TEST_F(IngestEngineTest, ArenaBudgetHoldsAndNothingIsTakenAfterTheFirstFile) {
-  IngestSettings settings;
+  IngestSettings settings = lenient();
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
   Arena arena(MutableBytes(memory.data(), memory.size()));
   IngestEngine engine;
@@ -166,7 +175,7 @@ TEST_F(IngestEngineTest, ArenaBudgetHoldsAndNothingIsTakenAfterTheFirstFile) {
 }
 
 TEST_F(IngestEngineTest, ExhaustionAtEveryAllocationIsOutOfMemoryNeverACrash) {
-  IngestSettings settings;
+  IngestSettings settings = lenient();
   settings.table_keys = 64;
   const std::string file = gzip(legacy_sample());
   int failures_seen = 0;
@@ -194,7 +203,7 @@ TEST_F(IngestEngineTest, ExhaustionAtEveryAllocationIsOutOfMemoryNeverACrash) {
 }
 
 TEST_F(IngestEngineTest, SpillsKeepTotalsExact) {
-  IngestSettings small;
+  IngestSettings small = lenient();
   small.table_keys = 16; // 187 keys through a 12-key table
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(small));
   Arena arena(MutableBytes(memory.data(), memory.size()));
@@ -204,7 +213,7 @@ TEST_F(IngestEngineTest, SpillsKeepTotalsExact) {
   EXPECT_GT(engine.stats().spills, 10u);
   std::vector<std::string> spilled = stored();
 
-  IngestSettings large;
+  IngestSettings large = lenient();
   std::vector<std::uint8_t> memory2(IngestEngine::arena_bytes_for(large));
   Arena arena2(MutableBytes(memory2.data(), memory2.size()));
   IngestEngine engine2;
@@ -217,7 +226,7 @@ TEST_F(IngestEngineTest, SpillsKeepTotalsExact) {
 }
 
 TEST_F(IngestEngineTest, AFailedFileLeavesTheStoreAsItWas) {
-  IngestSettings settings;
+  IngestSettings settings = lenient();
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
   Arena arena(MutableBytes(memory.data(), memory.size()));
   IngestEngine engine;
@@ -239,8 +248,29 @@ TEST_F(IngestEngineTest, AFailedFileLeavesTheStoreAsItWas) {
   EXPECT_EQ(stored(), before);
 }
 
+// [ingest] max_malformed with its default: the file over 1% fails at end_file() and its delivery
+// changes nothing; the same file within the limit is summed.
+TEST_F(IngestEngineTest, AFileOverTheMalformedLimitFailsItsDelivery) {
+  IngestSettings settings; // the default: 1% of a file's rows
+  std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
+  Arena arena(MutableBytes(memory.data(), memory.size()));
+  IngestEngine engine;
+  ASSERT_TRUE(engine.init(arena, settings, store).ok());
+  ASSERT_TRUE(deliver(engine, {legacy_sample()}, [] { return std::size_t{65536}; }).ok());
+  std::vector<std::string> before = stored();
+  Status status = deliver(engine, {legacy_sample().substr(0, 20000)}, [] { return std::size_t{4096}; });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::LimitExceeded);
+  std::uint32_t count = 0;
+  const RowLocation* where = engine.mapper().file_malformed_locations(count);
+  ASSERT_EQ(count, 1u); // the row the cut went through
+  EXPECT_STREQ(where[0].reason, "csv: wrong number of columns");
+  engine.abort();
+  EXPECT_EQ(stored(), before);
+}
+
 TEST_F(IngestEngineTest, FingerprintFollowsContentNotEncoding) {
-  IngestSettings settings;
+  IngestSettings settings = lenient();
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
   Arena arena(MutableBytes(memory.data(), memory.size()));
   IngestEngine engine;
@@ -331,7 +361,7 @@ TEST_F(IngestEngineTest, FilterKeepsAllowedAccountsFromTheStartHourWithExactTota
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    IngestSettings settings;
+    IngestSettings settings = lenient();
     settings.accounts_allow = c.allow;
     settings.accounts_deny = c.deny;
     settings.start_time = c.start ? at(c.start) : 0;
@@ -373,7 +403,7 @@ TEST_F(IngestEngineTest, FilteredDeliveryEqualsTheUnfilteredOneWithThoseRowsLeft
                   static_cast<unsigned>(random() % 10));
     csv += line;
   }
-  IngestSettings plain;
+  IngestSettings plain = lenient();
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(plain));
   Arena arena(MutableBytes(memory.data(), memory.size()));
   IngestEngine unfiltered;
@@ -381,7 +411,7 @@ TEST_F(IngestEngineTest, FilteredDeliveryEqualsTheUnfilteredOneWithThoseRowsLeft
   ASSERT_TRUE(deliver(unfiltered, {gzip(csv)}, [] { return std::size_t{4096}; }).ok());
   std::vector<std::string> all = stored();
 
-  IngestSettings settings;
+  IngestSettings settings = lenient();
   std::vector<std::uint64_t> allow = {100000000007, 100000000002, 100000000005, 100000000003};
   std::vector<std::uint64_t> deny = {100000000005, 123};
   settings.accounts_allow = allow;
@@ -423,7 +453,7 @@ TEST_F(IngestEngineTest, FilteredDeliveryEqualsTheUnfilteredOneWithThoseRowsLeft
 }
 
 TEST_F(IngestEngineTest, ScopesOfTheSameDataAreSummedAndReplacedApart) {
-  IngestSettings settings;
+  IngestSettings settings = lenient();
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
   Arena arena(MutableBytes(memory.data(), memory.size()));
   IngestEngine engine;

@@ -14,7 +14,8 @@ Rules implemented (the contract of /tmp/prompts/cur_rules.md, also in the projec
   header with any '/' in a name is legacy); a missing required column fails the delivery;
 - key = (billing period YYYY-MM in UTC, payer, usage account, usage start floored to the hour UTC,
   currency); measures unblended, net unblended (falls back to unblended per row), blended,
-  amortized (by line item type); every value quantized to 18 fractional digits half-even, summed
+  amortized (by line item type); every value quantized to 18 fractional digits rounding to 05up
+  (so printing one value rounds it once: half-even at parse would round it twice), summed
   exactly, printed with 10 fractional digits half-even, never "-0";
 - malformed rows are skipped and counted (policy skip) or fail the delivery (policy fail);
 - the CSV dialect is the one core/csv/csv_reader.h defines: a record ends at LF (a CR before it
@@ -37,7 +38,7 @@ import io
 import re
 import sys
 import zipfile
-from decimal import Decimal, ROUND_HALF_EVEN
+from decimal import Decimal, ROUND_05UP, ROUND_HALF_EVEN
 
 HEADER = ("billing_period,payer_account_id,usage_account_id,hour_start,currency,"
           "unblended_cost,net_unblended_cost,blended_cost,amortized_cost,line_items")
@@ -84,6 +85,11 @@ EXACT = decimal.Context(prec=1000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                                decimal.Overflow])
 ROUNDING = decimal.Context(prec=1000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                            rounding=ROUND_HALF_EVEN, traps=[decimal.InvalidOperation])
+# A value with more than 18 fractional digits is held rounded to 05up (truncated, a last digit of
+# 0 or 5 made one more when anything was dropped): no half-even tie at 10 digits can then appear
+# or vanish, so the printed figure of one value is the exact value's rounding.
+HOLDING = decimal.Context(prec=1000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                          rounding=ROUND_05UP, traps=[decimal.InvalidOperation])
 decimal.setcontext(EXACT)
 Q18 = Decimal("1e-18")
 Q10 = Decimal("1e-10")
@@ -159,12 +165,12 @@ def billing_period(seconds):
 
 
 def parse_number(text):
-    """The value of a cost cell quantized to 18 fractional digits (half to even); Malformed when
-    the text is not a plain or scientific decimal, or is too large for the 1000-digit context."""
+    """The value of a cost cell quantized to 18 fractional digits (05up); Malformed when the
+    text is not a plain or scientific decimal, or is too large for the 1000-digit context."""
     if not NUMBER_RE.match(text):
         raise Malformed("not a number: %r" % text[:40])
     try:
-        return Decimal(text).quantize(Q18, context=ROUNDING)
+        return Decimal(text).quantize(Q18, context=HOLDING)
     except decimal.InvalidOperation:
         raise Malformed("number out of range: %r" % text[:40]) from None
 

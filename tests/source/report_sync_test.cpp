@@ -366,5 +366,42 @@ TEST_F(ReportSyncTest, TwoScopesKeepTheirOwnCopyOfAPeriod) {
   EXPECT_EQ(totals().text(202405), "5.50"); // both payers' rows, neither replaced the other
 }
 
+TEST_F(ReportSyncTest, Cur2ManifestsWithoutAnEndOrAPeriodAreReadByTheirKey) {
+  // Issue 11 (A7): a CUR 2.0 manifest without billingPeriod.end failed every period with
+  // "aws: required field is missing: billingPeriod.end". The period is the key's folder.
+  location.layout = CurLayout::Cur2;
+  location.prefix = "exports";
+  location.name = "cur2";
+  const std::string header =
+      "bill_billing_period_start_date,bill_payer_account_id,line_item_usage_account_id,"
+      "line_item_line_item_type,line_item_usage_start_date,line_item_currency_code,"
+      "line_item_unblended_cost\n";
+  const std::string march = "exports/cur2/data/BILLING_PERIOD=2024-03/cur2-00001.csv.gz";
+  const std::string april = "exports/cur2/data/BILLING_PERIOD=2024-04/cur2-00001.csv.gz";
+  bucket.put(march, header + "2024-03-01T00:00:00Z,111111111111,222222222222,Usage,"
+                             "2024-03-02T01:00:00Z,USD,1.25\n");
+  bucket.put(april, header + "2024-04-01T00:00:00Z,111111111111,222222222222,Usage,"
+                             "2024-04-02T01:00:00Z,USD,2.50\n");
+  // March: a start and no end, files as URL strings. April: no billingPeriod at all, files as
+  // objects with the URL in "path".
+  const std::string start_only = R"("billingPeriod": {"start": "2024-03-01T00:00:00.000Z"})";
+  bucket.put("exports/cur2/metadata/BILLING_PERIOD=2024-03/cur2-Manifest.json",
+             R"({"executionId": "e-march", )" + start_only + R"(, "dataFiles": ["s3://bkt/)" +
+                 march + "\"]}");
+  bucket.put("exports/cur2/metadata/BILLING_PERIOD=2024-04/cur2-Manifest.json",
+             R"({"executionId": "e-april", "dataFiles": [{"path": "s3://bkt/)" + april + "\"}]}");
+  Recorder recorder;
+  auto summary = run(recorder);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(recorder.errors, std::vector<std::string>{});
+  EXPECT_EQ(summary.value().ingested, 2u);
+  EXPECT_EQ(recorder.periods, (std::vector<std::int32_t>{202403, 202404}));
+  EXPECT_EQ(recorder.identities,
+            (std::vector<std::string>{"execution:e-march", "execution:e-april"}));
+  Totals sums = totals();
+  EXPECT_EQ(sums.text(202403), "1.25");
+  EXPECT_EQ(sums.text(202404), "2.50");
+}
+
 } // namespace
 } // namespace ec
