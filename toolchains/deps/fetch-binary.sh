@@ -89,27 +89,9 @@ fetch_version() {
   return 1
 }
 
-PRIVATE_APT_SKIPPED=()
-updated=0
-if ! compgen -G "$apt_dir/lists/*_Packages*" >/dev/null; then
-  update_lists
-  updated=1
-fi
-chosen=""
-newest=""
-while :; do
-  mapfile -t versions < <(known_versions)
-  [ ${#versions[@]} -eq 0 ] || newest=${versions[0]}
-  if [ ${#versions[@]} -gt 0 ] &&
-     private_apt_fetch_first fetch-binary fetch_version "${versions[@]}"; then
-    chosen=$PRIVATE_APT_CHOSEN
-    break
-  fi
-  [ "$updated" -eq 0 ] || break
-  update_lists
-  updated=1
-  PRIVATE_APT_SKIPPED=() # the final word is the pass with fresh lists
-done
+private_apt_choose fetch-binary "$apt_dir/lists/*_Packages*"
+chosen=$PRIVATE_APT_CHOSEN
+newest=$PRIVATE_APT_NEWEST
 if [ -z "$chosen" ]; then
   if [ ${#PRIVATE_APT_SKIPPED[@]} -eq 0 ]; then
     say "no $package for $arch in the system's apt sources"

@@ -103,29 +103,9 @@ fetch_version() {
   return 1
 }
 
-# Two passes: the second after fresh lists (none yet, or older than the package's newest upload,
-# whose predecessor the mirror may have dropped).
-PRIVATE_APT_SKIPPED=()
-updated=0
-if ! compgen -G "$apt_dir/lists/*_Sources*" >/dev/null; then
-  update_lists
-  updated=1
-fi
-chosen=""
-newest=""
-while :; do
-  mapfile -t versions < <(known_versions)
-  [ ${#versions[@]} -eq 0 ] || newest=${versions[0]}
-  if [ ${#versions[@]} -gt 0 ] &&
-     private_apt_fetch_first fetch-source fetch_version "${versions[@]}"; then
-    chosen=$PRIVATE_APT_CHOSEN
-    break
-  fi
-  [ "$updated" -eq 0 ] || break
-  update_lists
-  updated=1
-  PRIVATE_APT_SKIPPED=() # the final word is the pass with fresh lists
-done
+private_apt_choose fetch-source "$apt_dir/lists/*_Sources*"
+chosen=$PRIVATE_APT_CHOSEN
+newest=$PRIVATE_APT_NEWEST
 if [ -z "$chosen" ]; then
   if [ ${#PRIVATE_APT_SKIPPED[@]} -eq 0 ]; then
     say "cannot fetch the Debian source package of $package: the system's apt sources name no" \

@@ -5,6 +5,8 @@
 #   private_apt_sources <dir> <deb|deb-src>
 #   private_apt_versions_newest_first            (reads `Version: ` lines on stdin)
 #   private_apt_fetch_first <what> <fetch-fn> <versions...>
+#   private_apt_choose <what> <lists-glob>     (calls the script's update_lists, known_versions,
+#                                               fetch_version)
 #   private_apt_origin <file> <key=value>...
 #
 # Mirrors lag and drop files: an index may name a security revision whose files the mirror does
@@ -97,6 +99,34 @@ private_apt_fetch_first() {
   done
   rm -f "$log"
   return 1
+}
+
+# The whole choice, in two passes: the second after fresh lists (none yet, or older than the
+# package's newest upload, whose predecessor the mirror may have dropped). The calling script
+# defines update_lists, known_versions (newest first) and fetch_version <version> <log>. Leaves
+# the version taken in PRIVATE_APT_CHOSEN ("" when none), the newest the index knows in
+# PRIVATE_APT_NEWEST, and the last pass's failures in PRIVATE_APT_SKIPPED.
+private_apt_choose() {
+  local what=$1 lists_glob=$2 updated=0 versions
+  PRIVATE_APT_SKIPPED=()
+  PRIVATE_APT_CHOSEN=""
+  PRIVATE_APT_NEWEST=""
+  if ! compgen -G "$lists_glob" >/dev/null; then
+    update_lists
+    updated=1
+  fi
+  while :; do
+    mapfile -t versions < <(known_versions)
+    [ ${#versions[@]} -eq 0 ] || PRIVATE_APT_NEWEST=${versions[0]}
+    if [ ${#versions[@]} -gt 0 ] && private_apt_fetch_first "$what" fetch_version "${versions[@]}"
+    then
+      return 0
+    fi
+    [ "$updated" -eq 0 ] || return 0
+    update_lists
+    updated=1
+    PRIVATE_APT_SKIPPED=() # the final word is the pass with fresh lists
+  done
 }
 
 # Writes an origin file atomically: one key=value a line, read by toolchains/deps/manifest.cmake.
