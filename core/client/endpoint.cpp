@@ -1,5 +1,6 @@
 // core/client/endpoint.cpp - Endpoint URLs: parsing the INI's, building AWS's defaults.
 #include "core/client/endpoint.h"
+#include "core/base/loopback.h"
 
 #include "core/aws/text_builder.h"
 #include "core/client/client_text.h"
@@ -42,39 +43,6 @@ bool is_host_byte(char c) {
 bool is_ipv6_byte(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
          c == '.';
-}
-
-// One dotted-quad part, 0 to 255 without leading zeros (which some resolvers read as octal).
-bool is_ipv4_part(std::string_view part) {
-  if (part.empty() || part.size() > 3 || (part.size() > 1 && part.front() == '0'))
-    return false;
-  unsigned value = 0;
-  for (char c : part) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value <= 255;
-}
-
-// 127.0.0.0/8 as four decimal parts, [::1], or the name localhost: traffic that never leaves the
-// device, so plain http:// to it exposes no session token, external ID or signed request. Anything
-// else (127.0.0.1.example.com, bucket.localhost, 127.1) is not loopback here. The same rule as
-// is_loopback_host() in core/config/config_schema.cpp, so `config check` refuses what this does.
-bool is_loopback_host(std::string_view host) {
-  if (client_text::equals_lower(host, "localhost") || host == "[::1]")
-    return true;
-  if (host.substr(0, 4) != "127.")
-    return false;
-  std::size_t parts = 0;
-  for (std::size_t at = 0; at <= host.size(); ++parts) {
-    std::size_t dot = host.find('.', at);
-    std::size_t end = dot == std::string_view::npos ? host.size() : dot;
-    if (!is_ipv4_part(host.substr(at, end - at)))
-      return false;
-    at = end + 1;
-  }
-  return parts == 4;
 }
 
 std::string_view strip_trailing_slashes(std::string_view path) {

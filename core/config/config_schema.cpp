@@ -1,5 +1,6 @@
 // core/config/config_schema.cpp - The settings table and the parsers of each setting type.
 #include "core/config/config_schema.h"
+#include "core/base/loopback.h"
 
 #include <cstdio>
 #include <cstring>
@@ -183,39 +184,6 @@ std::string_view authority_host(std::string_view authority) {
   if (!authority.empty() && authority.front() == '[')
     return authority.substr(0, authority.find(']') + 1); // npos + 1: all of it, refused later
   return authority.substr(0, authority.find(':'));
-}
-
-// One dotted-quad part, 0 to 255 without leading zeros (which some resolvers read as octal).
-bool is_ipv4_part(std::string_view part) {
-  if (part.empty() || part.size() > 3 || (part.size() > 1 && part.front() == '0'))
-    return false;
-  int value = 0;
-  for (char c : part) {
-    if (!is_digit(c))
-      return false;
-    value = value * 10 + (c - '0');
-  }
-  return value <= 255;
-}
-
-// 127.0.0.0/8 as four decimal parts, [::1], or the name localhost: traffic that never leaves the
-// device, so plain http:// to it exposes nothing. Anything else (127.0.0.1.example.com,
-// bucket.localhost, 127.1) is not loopback here. The same rule as is_loopback_host() in
-// core/client/endpoint.cpp, which refuses at run time what this refuses in `config check`.
-bool is_loopback_host(std::string_view host) {
-  if (equals_ignoring_case(host, "localhost") || host == "[::1]")
-    return true;
-  if (!starts_with(host, "127."))
-    return false;
-  std::size_t parts = 0;
-  for (std::size_t at = 0; at <= host.size(); ++parts) {
-    std::size_t dot = host.find('.', at);
-    std::size_t end = dot == std::string_view::npos ? host.size() : dot;
-    if (!is_ipv4_part(host.substr(at, end - at)))
-      return false;
-    at = end + 1;
-  }
-  return parts == 4;
 }
 
 // An endpoint carries signed requests, AssumeRole's session token and the external ID: https://,
