@@ -59,4 +59,26 @@ void print_malformed_locations(const CurMapper& mapper, std::string_view file) {
                  static_cast<unsigned long long>(locations[i].line), locations[i].reason);
 }
 
+void print_overflow_key(const Store& store) {
+  const HourKey* key = store.overflow_key();
+  if (!key)
+    return;
+  char payer[24] = "?";
+  char account[24] = "?";
+  char currency[4] = "?";
+  char hour[32] = "?";
+  if (key->payer.length != 0)
+    key->payer.format(payer);
+  if (key->account.length != 0)
+    key->account.format(account);
+  if (key->currency.packed != 0)
+    key->currency.format(currency);
+  format_timestamp(key->hour_start, hour, sizeof hour);
+  std::fprintf(stderr,
+               "edgecur: the amount out of range is in billing period %s, payer %s, account %s, "
+               "hour %s, currency %s (the store holds +-%s units of a currency per hour)\n",
+               period_text(key->billing_period).c_str(), payer, account, hour, currency,
+               group_digits(static_cast<std::uint64_t>(kStoreRangeUnits)).c_str());
+}
+
 } // namespace ec::firmware

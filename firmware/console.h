@@ -3,6 +3,7 @@
 
 #include "core/base/error.h"
 #include "core/cur/cur_mapper.h"
+#include "core/store/store.h"
 
 #include <cstdint>
 #include <string>
@@ -26,5 +27,9 @@ std::string error_text(const Error& error);
 /// After a file was rejected for its malformed rows ([ingest] max_malformed): its first ones, as
 /// "  <file>:<line>: <reason>" lines on stderr (nothing when it had none).
 void print_malformed_locations(const CurMapper& mapper, std::string_view file);
+
+/// After an Overflow from the store: the key whose amount left the stored range, as one line on
+/// stderr (nothing when the store names none).
+void print_overflow_key(const Store& store);
 
 } // namespace ec::firmware

@@ -1,6 +1,8 @@
 // core/base/decimal.cpp - Parsing and formatting of exact decimals.
 #include "core/base/decimal.h"
 
+#include <cstdint>
+
 namespace ec {
 
 static constexpr std::uint64_t kPow10[20] = {1ull,
@@ -353,7 +355,15 @@ std::size_t format_decimal(Decimal value, int fraction_digits, char* out, std::s
 
 static constexpr std::uint64_t kAttoPerTenthNano = 100000000ull; // 10^18 / 10^10
 
-bool split_decimal(Decimal value, std::int64_t& tenth_nanos, std::int64_t& atto_rest) {
+// The two columns are (a, b). With q = floor(value * 10^10) and r the rest at 10^-18 in [0, 10^8):
+// - q fits an int64 (|value| below 922,337,203.68): a = q, b = r. Every cost a CUR row or an hour
+//   of it normally has; b is almost always 0, which SQLite stores in no bytes.
+// - otherwise: h = floor(q / 2^63) (never 0 then), a = q - h * 2^63 in [0, 2^63), b = r + h * 10^8.
+//   So b outside [0, 10^8) says that it carries q's high part, and b's range bounds |value| at
+//   about 8.5e19 units.
+static constexpr std::int64_t kSplitHighUnit = static_cast<std::int64_t>(kAttoPerTenthNano);
+
+bool split_decimal(Decimal value, std::int64_t& first, std::int64_t& second) {
   bool negative = value.scaled.is_negative();
   UInt128 magnitude = value.scaled.magnitude();
   std::uint64_t rest = divmod(magnitude, kAttoPerTenthNano);
@@ -366,25 +376,49 @@ bool split_decimal(Decimal value, std::int64_t& tenth_nanos, std::int64_t& atto_
   Int128 whole;
   if (!Int128::from_magnitude(magnitude, negative, whole))
     return false;
-  // Must fit int64: high word is the sign extension of the low word.
   std::uint64_t sign_extension = (whole.low_word() >> 63) ? ~std::uint64_t{0} : 0;
-  if (whole.high_word() != sign_extension)
+  if (whole.high_word() == sign_extension) {
+    first = static_cast<std::int64_t>(whole.low_word());
+    second = static_cast<std::int64_t>(rest);
+    return true;
+  }
+  // h = whole >> 63 (arithmetic); h * 10^8 + rest must fit an int64.
+  std::int64_t high_word = static_cast<std::int64_t>(whole.high_word());
+  if (high_word > (std::int64_t{1} << 40) || high_word < -(std::int64_t{1} << 40))
     return false;
-  tenth_nanos = static_cast<std::int64_t>(whole.low_word());
-  atto_rest = static_cast<std::int64_t>(rest);
+  std::int64_t high = high_word * 2 + static_cast<std::int64_t>(whole.low_word() >> 63);
+  constexpr std::int64_t kMaxHigh = (INT64_MAX - kSplitHighUnit) / kSplitHighUnit;
+  constexpr std::int64_t kMinHigh = INT64_MIN / kSplitHighUnit;
+  if (high > kMaxHigh || high < kMinHigh)
+    return false;
+  first = static_cast<std::int64_t>(whole.low_word() & (~std::uint64_t{0} >> 1));
+  second = high * kSplitHighUnit + static_cast<std::int64_t>(rest);
   return true;
 }
 
-Decimal join_decimal(std::int64_t tenth_nanos, std::int64_t atto_rest) {
-  bool negative = tenth_nanos < 0;
-  UInt128 magnitude{0, negative ? 0 - static_cast<std::uint64_t>(tenth_nanos)
-                                : static_cast<std::uint64_t>(tenth_nanos)};
+Decimal join_decimal(std::int64_t first, std::int64_t second) {
+  // floor division of second by 10^8: its high part h and the rest in [0, 10^8).
+  std::int64_t high = second / kSplitHighUnit;
+  std::int64_t rest = second % kSplitHighUnit;
+  if (rest < 0) {
+    rest += kSplitHighUnit;
+    --high;
+  }
+  Int128 whole(first);
+  if (high != 0) {
+    // q = h * 2^63 + a, with a in [0, 2^63).
+    std::uint64_t low = (static_cast<std::uint64_t>(high) << 63) | static_cast<std::uint64_t>(first);
+    std::uint64_t high_bits = static_cast<std::uint64_t>(high >> 1);
+    whole = Int128::from_words(high_bits, low);
+  }
+  bool negative = whole.is_negative();
+  UInt128 magnitude = whole.magnitude();
   bool ok = mul_checked(magnitude, kAttoPerTenthNano);
   EC_CHECK(ok);
   Decimal result;
   ok = Int128::from_magnitude(magnitude, negative, result.scaled);
   EC_CHECK(ok);
-  ok = result.scaled.add_checked(Int128(atto_rest));
+  ok = result.scaled.add_checked(Int128(rest));
   EC_CHECK(ok);
   return result;
 }

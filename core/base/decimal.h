@@ -45,9 +45,11 @@ inline constexpr std::size_t kMaxDecimalText = 48;
 /// even, "-" only when the rounded value is non-zero. Returns the length (out is terminated).
 std::size_t format_decimal(Decimal value, int fraction_digits, char* out, std::size_t out_size);
 
-/// Splits into (floor(value * 10^10), remainder in [0, 10^8) at 10^-18): the store's two columns.
-/// False when the first part does not fit an int64.
-[[nodiscard]] bool split_decimal(Decimal value, std::int64_t& tenth_nanos, std::int64_t& atto_rest);
+/// Splits into the store's two integer columns, exactly: (floor(value * 10^10), the rest at
+/// 10^-18 in [0, 10^8)) while the first fits an int64 (|value| < 922,337,203.68); beyond that the
+/// second column also carries the high part (decimal.cpp). False when |value| exceeds about
+/// 8.5e19 units (kStoreRangeUnits is the range the store promises).
+[[nodiscard]] bool split_decimal(Decimal value, std::int64_t& first, std::int64_t& second);
 /// Inverse of split_decimal.
 Decimal join_decimal(std::int64_t tenth_nanos, std::int64_t atto_rest);
 

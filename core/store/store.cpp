@@ -670,6 +670,7 @@ Status Store::begin_delivery() {
 }
 
 Status Store::stage(std::span<const KeyedTotals> batch) {
+  m_has_overflow_key = false;
   EC_TRY(require_writable());
   if (m_staging_owner == 0)
     return make_error(ErrorCode::InvalidArgument, "store: no delivery begun");
@@ -699,8 +700,11 @@ Status Store::stage_rows(std::span<const KeyedTotals> batch) {
     EC_TRY_ASSIGN(values[4], currency_id(row.key.currency));
     for (std::size_t measure = 0; measure < kMeasureCount; ++measure) {
       if (!split_decimal(row.totals.cost[measure], values[5 + 2 * measure],
-                         values[6 + 2 * measure]))
+                         values[6 + 2 * measure])) {
+        m_overflow_key = row.key;
+        m_has_overflow_key = true;
         return make_error(ErrorCode::Overflow, "store: partial sum exceeds the stored range");
+      }
     }
     if (row.totals.line_items > static_cast<std::uint64_t>(INT64_MAX))
       return make_error(ErrorCode::Overflow, "store: line item count exceeds the stored range");

@@ -38,6 +38,10 @@ inline constexpr std::int64_t kStoreHardHeapLimitBytes = 8 * 1024 * 1024;
 /// How long a statement waits for another connection's lock (the daemon vs. the CLI).
 inline constexpr int kStoreBusyTimeoutMs = 5000;
 
+/// The range of one stored amount, in units of its currency: at least +-10^17 (split_decimal
+/// reaches about 8.5e19).
+inline constexpr std::int64_t kStoreRangeUnits = 100'000'000'000'000'000;
+
 enum class OpenMode : std::uint8_t { ReadWrite, ReadOnly };
 
 /// What a delivery commit did to one billing period.
@@ -152,9 +156,10 @@ std::size_t clean_account_name(std::string_view name, char* out, std::size_t out
 /// leaves the old totals or the new ones. Other scopes' rows of the same period stay. Staging
 /// survives nothing: begin_delivery() clears it.
 ///
-/// Amounts are stored as two integers per measure (see split_decimal): a single staged partial
-/// sum or a stored hourly total must stay within +-922,337,203 units (int64 at 1e-10), else
-/// Overflow. Report buckets (day, month) are summed in 128 bits and have no such limit.
+/// Amounts are stored as two integers per measure (see split_decimal), exactly: a staged partial
+/// sum or a stored hourly total may reach +-kStoreRangeUnits units of its currency (monthly fees
+/// of a large account in IDR or KRW land in one hour). Beyond it: Overflow, with the key in
+/// overflow_key(). Report buckets (day, month) are summed in 128 bits and have no such limit.
 ///
 /// Memory: the store's own code does not allocate; SQLite's heap is bounded by the limits above
 /// and large sorts spill to temporary files. Not thread-safe: one thread per Store.
@@ -225,6 +230,12 @@ public:
   /// Hourly and deliveries rows inserted, updated or deleted by the last commit_delivery()
   /// (staging rows not counted); 0 when every period was Unchanged with the same identity.
   [[nodiscard]] std::uint64_t last_commit_writes() const { return m_last_commit_writes; }
+
+  /// After stage() or commit_delivery() returned Overflow: the key whose amount left the stored
+  /// range (for the message), else nullptr. Cleared by the next stage() or commit_delivery().
+  [[nodiscard]] const HourKey* overflow_key() const {
+    return m_has_overflow_key ? &m_overflow_key : nullptr;
+  }
 
   /// Test hook (nullptr removes it); see StoreStepHook. The hook must outlive its use.
   void set_step_hook(StoreStepHook* hook) {
@@ -333,6 +344,9 @@ private:
   Status fetch_stored(PeriodState& state);
   Status start_writing(PeriodState& state, const std::int64_t* bound_key);
   Result<std::uint64_t> count_rows(Statement id);
+  /// Records the key of an Overflow for overflow_key(), from its store ids (period, then payer,
+  /// account, hour, currency); ids that cannot be resolved are left absent.
+  void note_overflow(std::int32_t period, const std::int64_t* key_ids);
 
   sqlite3* m_db = nullptr;
   OpenMode m_mode = OpenMode::ReadOnly;
@@ -344,6 +358,8 @@ private:
   std::int64_t m_staging_owner = 0;
   /// Rows this delivery staged: the commit must read back exactly these.
   std::uint64_t m_staged_rows = 0;
+  HourKey m_overflow_key;
+  bool m_has_overflow_key = false;
   StoreStepHook* m_step_hook = nullptr;
   std::uint64_t m_step_count = 0;
 };

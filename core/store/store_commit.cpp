@@ -68,6 +68,7 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
   if (m_staging_owner == 0)
     return make_error(ErrorCode::InvalidArgument, "store: no delivery begun");
   m_last_commit_writes = 0;
+  m_has_overflow_key = false;
   EC_TRY(run_uncached(kSynchronousFull, "store: cannot set synchronous mode"));
   std::size_t period_count = 0;
   Status done = run(Statement::Begin, "store: cannot begin delivery commit");
@@ -129,8 +130,10 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
         covered_staged[i] = covered_staged[i] || info.covered_periods[i] == partial.period;
     }
     if (have_row && partial.period == merged.period && key_equal(partial.key, merged.key)) {
-      if (!merged.totals.add_checked(partial.totals))
-        return make_error(ErrorCode::Overflow, "store: merged total overflows");
+      if (!merged.totals.add_checked(partial.totals)) {
+        note_overflow(merged.period, merged.key);
+        return make_error(ErrorCode::Overflow, "store: merged total exceeds the stored range");
+      }
       continue;
     }
     if (have_row) {
@@ -168,6 +171,35 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
   return {};
 }
 
+void Store::note_overflow(std::int32_t period, const std::int64_t* key_ids) {
+  m_overflow_key = HourKey{};
+  m_overflow_key.billing_period = period;
+  m_overflow_key.hour_start = key_ids[2] * 3600;
+  m_has_overflow_key = true;
+  // Uncached lookups by id: this runs once, on the way out of a failed commit.
+  static constexpr const char* kLookups[] = {"SELECT text FROM accounts WHERE id = ?1",
+                                             "SELECT text FROM accounts WHERE id = ?1",
+                                             "SELECT code FROM currencies WHERE id = ?1"};
+  static constexpr int kIdColumn[] = {0, 1, 3};
+  for (int i = 0; i < 3; ++i) {
+    sqlite3_stmt* lookup = nullptr;
+    if (sqlite3_prepare_v2(m_db, kLookups[i], -1, &lookup, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(lookup);
+      continue;
+    }
+    if (sqlite3_bind_int64(lookup, 1, key_ids[kIdColumn[i]]) == SQLITE_OK &&
+        sqlite3_step(lookup) == SQLITE_ROW) {
+      const char* text = reinterpret_cast<const char*>(sqlite3_column_text(lookup, 0));
+      std::string_view view(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(lookup, 0)));
+      bool parsed = i == 0   ? AccountId::parse(view, m_overflow_key.payer)
+                    : i == 1 ? AccountId::parse(view, m_overflow_key.account)
+                             : CurrencyCode::parse(view, m_overflow_key.currency);
+      (void)parsed; // left absent when the stored text does not parse
+    }
+    sqlite3_finalize(lookup);
+  }
+}
+
 Status Store::clear_own_staging() {
   EC_TRY_ASSIGN(sqlite3_stmt * clear, statement(Statement::StagingClearOwn));
   ResetGuard reset(clear);
@@ -183,8 +215,10 @@ Status Store::apply_merged(const DeliveryInfo& info, PeriodState& state, const M
                            PeriodOutcome* outcomes, std::size_t max_outcomes, std::size_t& count) {
   std::int64_t columns[kMeasureColumns];
   for (std::size_t measure = 0; measure < kMeasureCount; ++measure) {
-    if (!split_decimal(row.totals.cost[measure], columns[2 * measure], columns[2 * measure + 1]))
+    if (!split_decimal(row.totals.cost[measure], columns[2 * measure], columns[2 * measure + 1])) {
+      note_overflow(row.period, row.key);
       return make_error(ErrorCode::Overflow, "store: hourly total exceeds the stored range");
+    }
   }
   if (row.totals.line_items > static_cast<std::uint64_t>(INT64_MAX))
     return make_error(ErrorCode::Overflow, "store: line item count exceeds the stored range");

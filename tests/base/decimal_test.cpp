@@ -172,6 +172,8 @@ TEST(Decimal, SumsAreExactAndOverflowIsDetected) {
 }
 
 TEST(Decimal, SplitAndJoinForTheStore) {
+  // Below 922,337,203.68 the columns are (floor(value * 10^10), rest in [0, 10^8)), as stores
+  // written before the wide range hold them.
   for (const char* text : {"0", "1.81E-8", "-1.81E-8", "123.4567890123456789", "-0.000000000000000001",
                            "-5", "922337203.6854775807", "-922337203.6854775808"}) {
     Decimal value = parse_decimal(text).value();
@@ -184,10 +186,58 @@ TEST(Decimal, SplitAndJoinForTheStore) {
   }
   std::int64_t a = 0;
   std::int64_t b = 0;
-  EXPECT_FALSE(split_decimal(parse_decimal("922337203.6854775808").value(), a, b));
   ASSERT_TRUE(split_decimal(parse_decimal("-0.000000000000000001").value(), a, b));
   EXPECT_EQ(a, -1);
   EXPECT_EQ(b, 99999999);
+}
+
+TEST(Decimal, SplitCarriesTheHighPartUpToAbout8e19) {
+  // The case: an hour of IDR or KRW fees past 922,337,203.68, and the promised +-10^17.
+  for (const char* text :
+       {"922337203.6854775808", "-922337203.6854775809", "922337203.685477580800000001",
+        "1844674407.3709551616", "-1844674407.3709551616", "57000000000.123456789012345678",
+        "100000000000000000", "-100000000000000000", "99999999999999999.999999999999999999",
+        "-99999999999999999.999999999999999999", "85000000000000000000", "-85000000000000000000",
+        "123456789012345678.000000000000000001", "-0.5E17"}) {
+    Decimal value = parse_decimal(text).value();
+    std::int64_t first = 0;
+    std::int64_t second = 0;
+    ASSERT_TRUE(split_decimal(value, first, second)) << text;
+    EXPECT_EQ(join_decimal(first, second), value) << text;
+    if (std::string_view(text).find("922337203.685477580") == std::string_view::npos) {
+      EXPECT_TRUE(second < 0 || second >= 100000000) << text << ": the high part is in column 2";
+    }
+  }
+  // Beyond about 8.5e19 units the split refuses (Decimal itself reaches 1.7e20).
+  std::int64_t a = 0;
+  std::int64_t b = 0;
+  EXPECT_FALSE(split_decimal(parse_decimal("93000000000000000000").value(), a, b));
+  EXPECT_FALSE(split_decimal(parse_decimal("-93000000000000000000").value(), a, b));
+  EXPECT_FALSE(split_decimal(parse_decimal("170000000000000000000").value(), a, b));
+}
+
+TEST(Decimal, SplitAndJoinRoundTripEveryMagnitude) {
+  // Values 10^k * m for every power the store can hold, both signs, with low digits set: join
+  // returns exactly what split was given, and a split refused only beyond 8.5e19.
+  for (int exponent = -18; exponent <= 19; ++exponent) {
+    for (const char* mantissa : {"1", "3.000000000000000007", "9.223372036854775807", "8.4"}) {
+      for (const char* sign : {"", "-"}) {
+        char text[96];
+        std::snprintf(text, sizeof text, "%s%sE%d", sign, mantissa, exponent);
+        Result<Decimal> value = parse_decimal(text);
+        ASSERT_TRUE(value.ok()) << text;
+        std::int64_t first = 0;
+        std::int64_t second = 0;
+        bool fits = split_decimal(value.value(), first, second);
+        bool small = exponent < 19 || mantissa[0] == '1' || mantissa[0] == '3' ||
+                     mantissa[0] == '8';
+        EXPECT_EQ(fits, small) << text;
+        if (fits) {
+          EXPECT_EQ(join_decimal(first, second), value.value()) << text;
+        }
+      }
+    }
+  }
 }
 
 // ---- rounding happens once: a differential test against exact digit-string arithmetic ---------

@@ -184,6 +184,53 @@ class BadInput(WorkDirTest):
                       result.stderr)
 
 
+class WideAmounts(WorkDirTest):
+    """An hour of monthly fees in IDR or KRW past 922,337,203.68 (the old int64 range at 1e-10)."""
+
+    HEADER = ("bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+              "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,"
+              "lineItem/UnblendedCost\n")
+
+    def write(self, name, rows):
+        path = self.path(name)
+        with open(path, "w") as out:
+            out.write(self.HEADER + "".join(rows))
+        return path
+
+    def test_an_hour_past_922_million_is_stored_exactly(self):
+        # Before the wide range: "store: partial sum exceeds the stored range", naming no key,
+        # and the whole delivery was refused.
+        path = self.write("idr.csv", [
+            "111122223333,2026-11-01T00:00:00Z,000011112222,Fee,2026-11-01T00:00:00Z,IDR,"
+            "600000000.123456789\n",
+            "111122223333,2026-11-01T00:00:00Z,000011112222,Tax,2026-11-01T00:00:00Z,IDR,"
+            "57000000000000.000000000001\n",
+            "111122223333,2026-11-01T00:00:00Z,000011112222,Usage,2026-11-03T07:00:00Z,KRW,"
+            "922337203.6854775808\n",
+        ])
+        store = self.path("s.db")
+        edgecur("ingest", "--store", store, path)
+        self.assertReportEqual(report(store), reference([path]), "hour")
+        self.assertReportEqual(report(store, by="month"), reference([path], by="month"), "month")
+        self.assertIn(",57000600000000.1234567890,", report(store))
+
+    def test_beyond_the_range_the_delivery_fails_naming_the_key(self):
+        store = self.path("s.db")
+        good = generate(self.path("good.csv.gz"), rows=500, seed=5, period="2026-11")
+        edgecur("ingest", "--store", store, good)
+        before = report(store)
+        path = self.write("huge.csv", [
+            "111122223333,2026-11-01T00:00:00Z,000011112222,Fee,2026-11-01T00:00:00Z,IDR,"
+            "93000000000000000000\n",
+        ])
+        result = edgecur("ingest", "--store", store, path, check=False)
+        self.assertEqual(result.returncode, 3, result.stdout + result.stderr)
+        self.assertIn("store: partial sum exceeds the stored range", result.stderr)
+        self.assertIn("the amount out of range is in billing period 2026-11, payer 111122223333, "
+                      "account 000011112222, hour 2026-11-01T00:00:00Z, currency IDR", result.stderr)
+        self.assertEqual(report(store), before)
+
+
 class Crash(WorkDirTest):
     """kill -9 at random moments of a large ingest: the store shows the old totals, then the new."""
 

@@ -16,10 +16,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ec::Result<ec::Decimal> again = ec::parse_decimal(formatted);
   if (!again.ok() || !(again.value() == parsed.value()))
     std::abort();
-  std::int64_t tenth_nanos = 0;
-  std::int64_t rest = 0;
-  if (ec::split_decimal(parsed.value(), tenth_nanos, rest)) {
-    if (rest < 0 || rest >= 100000000 || !(ec::join_decimal(tenth_nanos, rest) == parsed.value()))
+  // The store's two columns: an exact round trip, the narrow form below 922,337,203.68, and a
+  // refusal only beyond the promised range.
+  std::int64_t first = 0;
+  std::int64_t second = 0;
+  const ec::Decimal value = parsed.value();
+  if (ec::split_decimal(value, first, second)) {
+    if (!(ec::join_decimal(first, second) == value))
+      std::abort();
+    bool small = value.scaled < ec::Decimal::from_units(922337203).scaled &&
+                 ec::Decimal::from_units(-922337203).scaled < value.scaled;
+    if (small && (second < 0 || second >= 100000000))
+      std::abort();
+  } else {
+    // kStoreRangeUnits (core/store/store.h): 10^17 units.
+    const std::int64_t range = 100'000'000'000'000'000;
+    if (value.scaled < ec::Decimal::from_units(range).scaled &&
+        ec::Decimal::from_units(-range).scaled < value.scaled)
       std::abort();
   }
   ec::Decimal sum = parsed.value();

@@ -672,49 +672,97 @@ TEST(Store, AmountsNeedingTheRemainderColumnRoundTripExactly) {
             1);
 }
 
-TEST(Store, ValuesBeyondTheStoredRangeAreOverflowNotFloats) {
+TEST(Store, HourlyTotalsPastTheInt64RangeAreStoredExactly) {
+  // The case: an hour 0 of monthly fees past 922,337,203.68 (IDR, KRW, JPY). Stored and
+  // reported to the last digit, and merged from partial sums that each fit the narrow range.
+  std::string path = test_path("wide");
+  Store store;
+  open_rw(store, path);
+  const char* hour = "2026-11-01T00:00:00Z";
+  deliver(store,
+          {row(202611, "1", "2", hour, "IDR", "922337203.6854775808", "-57000000000.000000000001",
+               "99999999999999999.999999999999999999", "-100000000000000000"),
+           row(202611, "1", "2", "2026-11-01T01:00:00Z", "KRW", "600000000", "1"),
+           row(202611, "1", "2", "2026-11-01T01:00:00Z", "KRW", "600000000.0000000001", "2")},
+          "wide");
+  EXPECT_EQ(dump(store),
+            (std::vector<std::string>{"202611 1 2 2026-11-01T00:00:00Z IDR "
+                                      "922337203.685477580800000000 "
+                                      "-57000000000.000000000001000000 "
+                                      "99999999999999999.999999999999999999 "
+                                      "-100000000000000000.000000000000000000 #1",
+                                      "202611 1 2 2026-11-01T01:00:00Z KRW "
+                                      "1200000000.000000000100000000 3.000000000000000000 "
+                                      "0.000000000000000000 0.000000000000000000 #2"}));
+  // Still two integers per measure, never a float or a blob.
+  EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM hourly WHERE typeof(unblended) <> 'integer'"
+                              " OR typeof(unblended_rest) <> 'integer'"
+                              " OR typeof(amortized_rest) <> 'integer'"),
+            0);
+  // The same delivery again is Unchanged: the wide values compare equal column by column.
+  PeriodOutcome outcome;
+  ASSERT_TRUE(store.begin_delivery().ok());
+  std::vector<KeyedTotals> again = {
+      row(202611, "1", "2", hour, "IDR", "922337203.6854775808", "-57000000000.000000000001",
+          "99999999999999999.999999999999999999", "-100000000000000000"),
+      row(202611, "1", "2", "2026-11-01T01:00:00Z", "KRW", "1200000000.0000000001", "3")};
+  again[1].totals.line_items = 2;
+  ASSERT_TRUE(store.stage(again).ok());
+  ASSERT_TRUE(store.commit_delivery({"wide", "s", 2}, &outcome, 1).ok());
+  EXPECT_EQ(outcome.change, PeriodChange::Unchanged);
+  EXPECT_EQ(store.last_commit_writes(), 0u);
+}
+
+TEST(Store, ValuesBeyondTheStoredRangeAreOverflowNamingTheKey) {
   Store store;
   open_rw(store, test_path("overflow"));
-  const char* hour = "2023-11-01T00:00:00Z";
+  const char* hour = "2023-11-01T05:00:00Z";
   deliver(store, {row(202311, "1", "2", hour, "USD", "1")}, "old");
   std::vector<std::string> old_rows = dump(store);
 
-  // One partial above the int64 range at 1e-10 is refused when staged.
+  // One partial beyond the stored range is refused when staged, naming its key.
   ASSERT_TRUE(store.begin_delivery().ok());
-  KeyedTotals too_big = row(202311, "1", "2", hour, "USD", "922337203.6854775808");
+  KeyedTotals too_big = row(202311, "000000000111", "222", hour, "IDR", "93000000000000000000");
   Status staged = store.stage({&too_big, 1});
   ASSERT_FALSE(staged.ok());
   EXPECT_EQ(staged.error().code, ErrorCode::Overflow);
   EXPECT_STREQ(staged.error().message, "store: partial sum exceeds the stored range");
+  ASSERT_NE(store.overflow_key(), nullptr);
+  EXPECT_EQ(*store.overflow_key(), too_big.key);
 
-  // Partials that fit but whose merged total does not: the commit fails and changes nothing.
-  std::vector<KeyedTotals> halves = {row(202311, "1", "2", hour, "USD", "500000000"),
-                                     row(202311, "1", "2", hour, "USD", "500000000")};
+  // Partials that fit but whose merged total does not: the commit fails, changes nothing and
+  // names the key, resolved from the store's ids.
+  std::vector<KeyedTotals> halves = {
+      row(202311, "000000000111", "222", hour, "IDR", "50000000000000000000"),
+      row(202311, "000000000111", "222", hour, "IDR", "50000000000000000000")};
   ASSERT_TRUE(store.stage(halves).ok());
+  EXPECT_EQ(store.overflow_key(), nullptr);
   PeriodOutcome outcome;
   Result<std::size_t> committed = store.commit_delivery({"new", "s", 2}, &outcome, 1);
   ASSERT_FALSE(committed.ok());
   EXPECT_EQ(committed.error().code, ErrorCode::Overflow);
   EXPECT_STREQ(committed.error().message, "store: hourly total exceeds the stored range");
+  ASSERT_NE(store.overflow_key(), nullptr);
+  EXPECT_EQ(*store.overflow_key(), halves[0].key);
   EXPECT_EQ(store.last_commit_writes(), 0u);
   EXPECT_EQ(dump(store), old_rows);
   EXPECT_EQ(deliveries(store),
             (std::vector<std::string>{"202311 old test-source 1700000000 keys=1 items=1"}));
 
-  // The extremes that fit are kept exactly, and a month bucket sums past the int64 range.
+  // The extremes that fit are kept exactly, and a month bucket sums past them.
   deliver(store,
-          {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "922337203.6854775807",
-               "-922337203.6854775808"),
-           row(202311, "1", "2", "2023-11-02T00:00:00Z", "USD", "922337203.6854775807",
-               "-922337203.6854775808")},
+          {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "85000000000000000000",
+               "-85000000000000000000"),
+           row(202311, "1", "2", "2023-11-02T00:00:00Z", "USD", "85000000000000000000",
+               "-85000000000000000000")},
           "extremes");
   ReportQuery month;
   month.grouping = ReportGrouping::Month;
   EXPECT_EQ(dump(store, month),
             (std::vector<std::string>{"202311 1 2 2023-11-01T00:00:00Z USD "
-                                      "1844674407.370955161400000000 "
-                                      "-1844674407.370955161600000000 0.000000000000000000 "
-                                      "0.000000000000000000 #2"}));
+                                      "170000000000000000000.000000000000000000 "
+                                      "-170000000000000000000.000000000000000000 "
+                                      "0.000000000000000000 0.000000000000000000 #2"}));
 }
 
 // ---- crash safety
