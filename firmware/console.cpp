@@ -59,8 +59,8 @@ void print_malformed_locations(const CurMapper& mapper, std::string_view file) {
                  static_cast<unsigned long long>(locations[i].line), locations[i].reason);
 }
 
-void print_overflow_key(const Store& store) {
-  const HourKey* key = store.overflow_key();
+void print_failed_key(const Store& store, ErrorCode error_code) {
+  const HourKey* key = store.failed_key();
   if (!key)
     return;
   char payer[24] = "?";
@@ -74,11 +74,18 @@ void print_overflow_key(const Store& store) {
   if (key->currency.packed != 0)
     key->currency.format(currency);
   format_timestamp(key->hour_start, hour, sizeof hour);
-  std::fprintf(stderr,
-               "edgecur: the amount out of range is in billing period %s, payer %s, account %s, "
-               "hour %s, currency %s (the store holds +-%s units of a currency per hour)\n",
-               period_text(key->billing_period).c_str(), payer, account, hour, currency,
-               group_digits(static_cast<std::uint64_t>(kStoreRangeUnits)).c_str());
+  if (error_code == ErrorCode::Overflow) {
+    std::fprintf(stderr,
+                 "edgecur: the amount out of range is in billing period %s, payer %s, account %s, "
+                 "hour %s, currency %s (the store holds +-%s units of a currency per hour)\n",
+                 period_text(key->billing_period).c_str(), payer, account, hour, currency,
+                 group_digits(static_cast<std::uint64_t>(kStoreRangeUnits)).c_str());
+  } else {
+    std::fprintf(stderr,
+                 "edgecur: the delivery has rows of billing period %s (first: payer %s, account "
+                 "%s, hour %s, currency %s)\n",
+                 period_text(key->billing_period).c_str(), payer, account, hour, currency);
+  }
 }
 
 } // namespace ec::firmware

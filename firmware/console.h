@@ -28,8 +28,8 @@ std::string error_text(const Error& error);
 /// "  <file>:<line>: <reason>" lines on stderr (nothing when it had none).
 void print_malformed_locations(const CurMapper& mapper, std::string_view file);
 
-/// After an Overflow from the store: the key whose amount left the stored range, as one line on
-/// stderr (nothing when the store names none).
-void print_overflow_key(const Store& store);
+/// After a delivery failed because of one key (Overflow, or a row outside the manifest's billing
+/// period): that key, as one line on stderr (nothing when the store names none).
+void print_failed_key(const Store& store, ErrorCode error_code);
 
 } // namespace ec::firmware

@@ -158,8 +158,7 @@ int run_ingest(int argc, char** argv) {
       bool store_failed = status.error().lib == ErrorLib::Sqlite;
       print_message(located(file, status.error()));
       print_malformed_locations(engine.mapper(), file);
-      if (status.error().code == ErrorCode::Overflow)
-        print_overflow_key(store);
+      print_failed_key(store, status.error().code);
       print_message(store_failed ? "ingest: store failed; nothing was changed"
                                  : "ingest: delivery rejected; the store is unchanged");
       return store_failed ? kExitStore : kExitInput;
@@ -187,9 +186,10 @@ int run_ingest(int argc, char** argv) {
   Result<std::size_t> committed = engine.commit(info, outcomes, 64);
   if (!committed.ok()) {
     print_error("store " + settings.store_path, committed.error());
-    print_overflow_key(store);
+    print_failed_key(store, committed.error().code);
     print_message("ingest: nothing was changed");
-    return committed.error().code == ErrorCode::Overflow ? kExitInput : kExitStore;
+    ErrorCode code = committed.error().code;
+    return code == ErrorCode::Overflow || code == ErrorCode::InvalidInput ? kExitInput : kExitStore;
   }
 
   IngestStats stats = engine.stats();

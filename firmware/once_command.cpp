@@ -71,8 +71,7 @@ public:
       // state until the next delivery begins).
       if (report.error.code == ErrorCode::LimitExceeded && !report.failed_key.empty())
         print_malformed_locations(m_engine.mapper(), report.failed_key);
-      if (report.error.code == ErrorCode::Overflow)
-        print_overflow_key(m_engine.store());
+      print_failed_key(m_engine.store(), report.error.code);
     }
   }
 

@@ -82,7 +82,7 @@ public:
 
   [[nodiscard]] IngestStats stats() const;
   [[nodiscard]] const CurMapper& mapper() const { return m_mapper; }
-  /// The store given to init() (for overflow_key() after a failed delivery).
+  /// The store given to init() (for failed_key() after a failed delivery).
   [[nodiscard]] const Store& store() const { return *m_store; }
   [[nodiscard]] InputFormat current_format() const { return m_inflate.format(); }
 

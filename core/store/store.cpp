@@ -655,6 +655,7 @@ Result<std::int64_t> Store::scope_id(std::string_view scope, Lookup lookup) {
 // -------------------------------------------------------------------------------------
 
 Status Store::begin_delivery() {
+  m_has_failed_key = false;
   EC_TRY(require_writable());
   m_staging_owner = 0;
   m_staged_rows = 0;
@@ -670,7 +671,7 @@ Status Store::begin_delivery() {
 }
 
 Status Store::stage(std::span<const KeyedTotals> batch) {
-  m_has_overflow_key = false;
+  m_has_failed_key = false;
   EC_TRY(require_writable());
   if (m_staging_owner == 0)
     return make_error(ErrorCode::InvalidArgument, "store: no delivery begun");
@@ -701,8 +702,8 @@ Status Store::stage_rows(std::span<const KeyedTotals> batch) {
     for (std::size_t measure = 0; measure < kMeasureCount; ++measure) {
       if (!split_decimal(row.totals.cost[measure], values[5 + 2 * measure],
                          values[6 + 2 * measure])) {
-        m_overflow_key = row.key;
-        m_has_overflow_key = true;
+        m_failed_key = row.key;
+        m_has_failed_key = true;
         return make_error(ErrorCode::Overflow, "store: partial sum exceeds the stored range");
       }
     }

@@ -72,7 +72,9 @@ struct DeliveryInfo {
   /// Billing periods (YYYYMM) the delivery is known to cover, e.g. the period of a CUR manifest.
   /// Such a period is replaced even when the delivery staged no row for it (every row filtered
   /// out, or a month without charges): its old rows are removed and the delivery is recorded with
-  /// 0 keys, so the next pass finds it up to date. At most kStoreMaxCoveredPeriods.
+  /// 0 keys, so the next pass finds it up to date. When not empty, a staged row of any other
+  /// period makes the delivery bad: the commit fails (InvalidInput, the row's key in
+  /// failed_key()) and changes nothing. At most kStoreMaxCoveredPeriods.
   std::span<const std::int32_t> covered_periods = {};
 };
 
@@ -159,7 +161,7 @@ std::size_t clean_account_name(std::string_view name, char* out, std::size_t out
 /// Amounts are stored as two integers per measure (see split_decimal), exactly: a staged partial
 /// sum or a stored hourly total may reach +-kStoreRangeUnits units of its currency (monthly fees
 /// of a large account in IDR or KRW land in one hour). Beyond it: Overflow, with the key in
-/// overflow_key(). Report buckets (day, month) are summed in 128 bits and have no such limit.
+/// failed_key(). Report buckets (day, month) are summed in 128 bits and have no such limit.
 ///
 /// Memory: the store's own code does not allocate; SQLite's heap is bounded by the limits above
 /// and large sorts spill to temporary files. Not thread-safe: one thread per Store.
@@ -231,10 +233,12 @@ public:
   /// (staging rows not counted); 0 when every period was Unchanged with the same identity.
   [[nodiscard]] std::uint64_t last_commit_writes() const { return m_last_commit_writes; }
 
-  /// After stage() or commit_delivery() returned Overflow: the key whose amount left the stored
-  /// range (for the message), else nullptr. Cleared by the next stage() or commit_delivery().
-  [[nodiscard]] const HourKey* overflow_key() const {
-    return m_has_overflow_key ? &m_overflow_key : nullptr;
+  /// After stage() or commit_delivery() failed because of one key, that key (for the message),
+  /// else nullptr: Overflow (its amount left the stored range) or InvalidInput (its billing
+  /// period is not among the delivery's covered_periods). Cleared by the next stage() or
+  /// commit_delivery().
+  [[nodiscard]] const HourKey* failed_key() const {
+    return m_has_failed_key ? &m_failed_key : nullptr;
   }
 
   /// Test hook (nullptr removes it); see StoreStepHook. The hook must outlive its use.
@@ -344,9 +348,9 @@ private:
   Status fetch_stored(PeriodState& state);
   Status start_writing(PeriodState& state, const std::int64_t* bound_key);
   Result<std::uint64_t> count_rows(Statement id);
-  /// Records the key of an Overflow for overflow_key(), from its store ids (period, then payer,
+  /// Records the key of a failure for failed_key(), from its store ids (period, then payer,
   /// account, hour, currency); ids that cannot be resolved are left absent.
-  void note_overflow(std::int32_t period, const std::int64_t* key_ids);
+  void note_failed_key(std::int32_t period, const std::int64_t* key_ids);
 
   sqlite3* m_db = nullptr;
   OpenMode m_mode = OpenMode::ReadOnly;
@@ -358,8 +362,8 @@ private:
   std::int64_t m_staging_owner = 0;
   /// Rows this delivery staged: the commit must read back exactly these.
   std::uint64_t m_staged_rows = 0;
-  HourKey m_overflow_key;
-  bool m_has_overflow_key = false;
+  HourKey m_failed_key;
+  bool m_has_failed_key = false;
   StoreStepHook* m_step_hook = nullptr;
   std::uint64_t m_step_count = 0;
 };

@@ -68,7 +68,7 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
   if (m_staging_owner == 0)
     return make_error(ErrorCode::InvalidArgument, "store: no delivery begun");
   m_last_commit_writes = 0;
-  m_has_overflow_key = false;
+  m_has_failed_key = false;
   EC_TRY(run_uncached(kSynchronousFull, "store: cannot set synchronous mode"));
   std::size_t period_count = 0;
   Status done = run(Statement::Begin, "store: cannot begin delivery commit");
@@ -126,12 +126,23 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
     partial.totals.line_items = static_cast<std::uint64_t>(line_items);
 
     if (!have_row || partial.period != merged.period) {
-      for (std::size_t i = 0; i < info.covered_periods.size(); ++i)
-        covered_staged[i] = covered_staged[i] || info.covered_periods[i] == partial.period;
+      bool covered = info.covered_periods.empty();
+      for (std::size_t i = 0; i < info.covered_periods.size(); ++i) {
+        bool same = info.covered_periods[i] == partial.period;
+        covered_staged[i] = covered_staged[i] || same;
+        covered = covered || same;
+      }
+      if (!covered) {
+        // A manifest for 2026-11 whose rows are of 2023-11: a bad delivery, not a new period.
+        note_failed_key(partial.period, partial.key);
+        return make_error(ErrorCode::InvalidInput,
+                          "store: the delivery holds rows of a billing period its manifest does "
+                          "not cover; nothing was committed");
+      }
     }
     if (have_row && partial.period == merged.period && key_equal(partial.key, merged.key)) {
       if (!merged.totals.add_checked(partial.totals)) {
-        note_overflow(merged.period, merged.key);
+        note_failed_key(merged.period, merged.key);
         return make_error(ErrorCode::Overflow, "store: merged total exceeds the stored range");
       }
       continue;
@@ -171,11 +182,11 @@ Status Store::commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes,
   return {};
 }
 
-void Store::note_overflow(std::int32_t period, const std::int64_t* key_ids) {
-  m_overflow_key = HourKey{};
-  m_overflow_key.billing_period = period;
-  m_overflow_key.hour_start = key_ids[2] * 3600;
-  m_has_overflow_key = true;
+void Store::note_failed_key(std::int32_t period, const std::int64_t* key_ids) {
+  m_failed_key = HourKey{};
+  m_failed_key.billing_period = period;
+  m_failed_key.hour_start = key_ids[2] * 3600;
+  m_has_failed_key = true;
   // Uncached lookups by id: this runs once, on the way out of a failed commit.
   static constexpr const char* kLookups[] = {"SELECT text FROM accounts WHERE id = ?1",
                                              "SELECT text FROM accounts WHERE id = ?1",
@@ -191,9 +202,9 @@ void Store::note_overflow(std::int32_t period, const std::int64_t* key_ids) {
         sqlite3_step(lookup) == SQLITE_ROW) {
       const char* text = reinterpret_cast<const char*>(sqlite3_column_text(lookup, 0));
       std::string_view view(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(lookup, 0)));
-      bool parsed = i == 0   ? AccountId::parse(view, m_overflow_key.payer)
-                    : i == 1 ? AccountId::parse(view, m_overflow_key.account)
-                             : CurrencyCode::parse(view, m_overflow_key.currency);
+      bool parsed = i == 0   ? AccountId::parse(view, m_failed_key.payer)
+                    : i == 1 ? AccountId::parse(view, m_failed_key.account)
+                             : CurrencyCode::parse(view, m_failed_key.currency);
       (void)parsed; // left absent when the stored text does not parse
     }
     sqlite3_finalize(lookup);
@@ -216,7 +227,7 @@ Status Store::apply_merged(const DeliveryInfo& info, PeriodState& state, const M
   std::int64_t columns[kMeasureColumns];
   for (std::size_t measure = 0; measure < kMeasureCount; ++measure) {
     if (!split_decimal(row.totals.cost[measure], columns[2 * measure], columns[2 * measure + 1])) {
-      note_overflow(row.period, row.key);
+      note_failed_key(row.period, row.key);
       return make_error(ErrorCode::Overflow, "store: hourly total exceeds the stored range");
     }
   }

@@ -19,7 +19,7 @@ import time
 import unittest
 import urllib.parse
 
-from e2e_support import BIN, WorkDirTest, reference, run
+from e2e_support import BIN, WorkDirTest, generate, reference, run
 
 import aws_peers
 from aws_peers import Identity, edgecur_env, require_s3rver, s3rver, standin
@@ -601,6 +601,27 @@ class OtherSources(AwsTest):
         self.assertNotEqual(result.returncode, 0, describe(result))
         self.assertIn("FAILED: local: refusing a symbolic link [", result.stdout, describe(result))
         self.assertIn(f"[{key}]; the store keeps what it had", result.stdout, describe(result))
+
+    def test_j_rows_outside_the_manifest_period_fail_the_delivery(self):
+        """Issue 11: a manifest for this month whose data is of 2023-11 wrote a 2023-11 period,
+        emptied this month and was reported as "added"."""
+        report = build(LegacyReport(self.bucket, rows=400), self.periods[2:], decoys=False)
+        local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
+        config = self.write_config({"type": "local", "local_dir": local,
+                                    "report_name": report.name, "recheck_days": "365"})
+        self.once(config)
+        before = self.report_csv(config)
+        self.assertIn(self.periods[2], before)
+        stale = generate(self.path("stale.csv.gz"), rows=300, seed=77, period="2023-11")
+        report.restate(self.periods[2], sources=[stale])
+        self.bucket.copy_tree(local, under=report.prefix)
+        result = self.once(config, expect_ok=False)
+        self.assertNotEqual(result.returncode, 0, describe(result))
+        self.assertIn(f"{self.periods[2]}: FAILED: store: the delivery holds rows of a billing "
+                      "period its manifest does not cover; nothing was committed", result.stdout)
+        self.assertIn("the delivery has rows of billing period 2023-11", result.stderr)
+        self.assertEqual(self.report_csv(config), before)
+        self.assertNotIn("2023-11", self.status(config))
 
     def test_j_local_directory_without_network(self):
         report = build(LegacyReport(self.bucket, rows=1000), self.periods)

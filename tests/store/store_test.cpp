@@ -438,6 +438,35 @@ TEST(Store, ACoveredPeriodWithRowsIsAnOrdinaryReplacement) {
   EXPECT_EQ(store.commit_delivery(info, outcomes, 4).error().code, ErrorCode::InvalidArgument);
 }
 
+TEST(Store, ARowOutsideTheCoveredPeriodsFailsTheDelivery) {
+  // A manifest for 2026-11 whose data is of 2023-11: before, 2023-11 was written and 2026-11
+  // emptied, reported as "added".
+  Store store;
+  std::string path = test_path("foreign_period");
+  open_rw(store, path);
+  deliver(store, {row(202611, "1", "2", "2026-11-01T00:00:00Z", "USD", "1")}, "d1");
+  std::vector<std::string> before = dump(store);
+  ASSERT_TRUE(store.begin_delivery().ok());
+  std::vector<KeyedTotals> staged = {row(202311, "1", "22", "2023-11-03T04:00:00Z", "EUR", "7"),
+                                     row(202611, "1", "2", "2026-11-01T00:00:00Z", "USD", "9")};
+  ASSERT_TRUE(store.stage(staged).ok());
+  const std::int32_t covered[] = {202611};
+  PeriodOutcome outcomes[4];
+  DeliveryInfo info{"d2", "test-source", 1700000500, ""};
+  info.covered_periods = covered;
+  Result<std::size_t> count = store.commit_delivery(info, outcomes, 4);
+  ASSERT_FALSE(count.ok());
+  EXPECT_EQ(count.error().code, ErrorCode::InvalidInput);
+  ASSERT_NE(store.failed_key(), nullptr);
+  EXPECT_EQ(*store.failed_key(), staged[0].key);
+  EXPECT_EQ(dump(store), before);
+  EXPECT_EQ(deliveries(store),
+            (std::vector<std::string>{"202611 d1 test-source 1700000000 keys=1 items=1"}));
+  // The next delivery starts clean: no stale key.
+  ASSERT_TRUE(store.begin_delivery().ok());
+  EXPECT_EQ(store.failed_key(), nullptr);
+}
+
 // Keys of a restatement test: (account, hour, unblended, line items).
 std::vector<KeyedTotals> period_rows(std::int32_t period, const std::vector<std::string>& spec) {
   std::vector<KeyedTotals> rows;
@@ -727,8 +756,8 @@ TEST(Store, ValuesBeyondTheStoredRangeAreOverflowNamingTheKey) {
   ASSERT_FALSE(staged.ok());
   EXPECT_EQ(staged.error().code, ErrorCode::Overflow);
   EXPECT_STREQ(staged.error().message, "store: partial sum exceeds the stored range");
-  ASSERT_NE(store.overflow_key(), nullptr);
-  EXPECT_EQ(*store.overflow_key(), too_big.key);
+  ASSERT_NE(store.failed_key(), nullptr);
+  EXPECT_EQ(*store.failed_key(), too_big.key);
 
   // Partials that fit but whose merged total does not: the commit fails, changes nothing and
   // names the key, resolved from the store's ids.
@@ -736,14 +765,14 @@ TEST(Store, ValuesBeyondTheStoredRangeAreOverflowNamingTheKey) {
       row(202311, "000000000111", "222", hour, "IDR", "50000000000000000000"),
       row(202311, "000000000111", "222", hour, "IDR", "50000000000000000000")};
   ASSERT_TRUE(store.stage(halves).ok());
-  EXPECT_EQ(store.overflow_key(), nullptr);
+  EXPECT_EQ(store.failed_key(), nullptr);
   PeriodOutcome outcome;
   Result<std::size_t> committed = store.commit_delivery({"new", "s", 2}, &outcome, 1);
   ASSERT_FALSE(committed.ok());
   EXPECT_EQ(committed.error().code, ErrorCode::Overflow);
   EXPECT_STREQ(committed.error().message, "store: hourly total exceeds the stored range");
-  ASSERT_NE(store.overflow_key(), nullptr);
-  EXPECT_EQ(*store.overflow_key(), halves[0].key);
+  ASSERT_NE(store.failed_key(), nullptr);
+  EXPECT_EQ(*store.failed_key(), halves[0].key);
   EXPECT_EQ(store.last_commit_writes(), 0u);
   EXPECT_EQ(dump(store), old_rows);
   EXPECT_EQ(deliveries(store),
