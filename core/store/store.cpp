@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace ec {
@@ -302,9 +303,87 @@ Store::~Store() {
   close();
 }
 
+namespace {
+
+// "file:<path>?immutable=1" with the path percent-encoded (SQLite URI filenames): the read-only
+// open of a store on read-only media. False when it does not fit.
+bool immutable_uri(const char* path, char* out, std::size_t out_size) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  static constexpr char kPrefix[] = "file:";
+  static constexpr char kSuffix[] = "?immutable=1";
+  std::size_t used = 0;
+  auto put = [&](char c) {
+    if (used + 1 < out_size)
+      out[used] = c;
+    ++used;
+  };
+  for (const char* c = kPrefix; *c; ++c)
+    put(*c);
+  for (const char* c = path; *c; ++c) {
+    unsigned char byte = static_cast<unsigned char>(*c);
+    bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                 (byte >= '0' && byte <= '9') || byte == '/' || byte == '.' || byte == '-' ||
+                 byte == '_' || byte == '~';
+    if (plain) {
+      put(*c);
+    } else {
+      put('%');
+      put(kHex[byte >> 4]);
+      put(kHex[byte & 0xf]);
+    }
+  }
+  for (const char* c = kSuffix; *c; ++c)
+    put(*c);
+  if (used + 1 > out_size)
+    return false;
+  out[used] = '\0';
+  return true;
+}
+
+// True when `path`-wal exists (asked through SQLite's VFS, so no OS call here).
+bool wal_file_exists(const char* path) {
+  char wal[1024];
+  int length = std::snprintf(wal, sizeof wal, "%s-wal", path);
+  if (length < 0 || static_cast<std::size_t>(length) >= sizeof wal)
+    return true; // cannot tell: assume it does, so nothing is read past it
+  sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  int exists = 1;
+  if (!vfs || vfs->xAccess(vfs, wal, SQLITE_ACCESS_EXISTS, &exists) != SQLITE_OK)
+    return true;
+  return exists != 0;
+}
+
+} // namespace
+
 Status Store::open(const char* path, OpenMode mode) {
   if (m_db)
     return make_error(ErrorCode::InvalidArgument, "store: already open");
+  Status opened = open_connection(path, mode, false);
+  if (opened.ok() || mode != OpenMode::ReadOnly)
+    return opened;
+  // A reader on read-only media, or without write access to the store's folder: SQLite cannot
+  // create the WAL index (-shm) it needs to read a WAL-mode file. When there is no -wal file, the
+  // database file alone is the whole store (its last writer checkpointed and removed the WAL), so
+  // it is opened as immutable: no locks, no -shm. With a -wal file present the store has commits
+  // only the WAL holds, and the error stands.
+  int rc = opened.error().lib == ErrorLib::Sqlite ? opened.error().lib_code & 0xff : 0;
+  bool no_wal_index = rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN;
+  if (!no_wal_index || opened.error().code == ErrorCode::NotFound)
+    return opened;
+  if (wal_file_exists(path))
+    return make_lib_error(ErrorCode::Permission,
+                          "store: cannot read it without write access to its folder while its "
+                          "-wal file holds commits (let a writer such as edgecur once finish "
+                          "there first)",
+                          ErrorLib::Sqlite, opened.error().lib_code);
+  char uri[1200];
+  if (!immutable_uri(path, uri, sizeof uri))
+    return opened;
+  Status immutable = open_connection(uri, mode, true);
+  return immutable.ok() ? immutable : opened;
+}
+
+Status Store::open_connection(const char* path, OpenMode mode, bool uri) {
   // Process-wide; limits the firmware chose before (any hard limit) are kept. The soft limit goes
   // second: setting a hard limit raises an unset soft limit to the hard one.
   if (sqlite3_hard_heap_limit64(-1) == 0) {
@@ -313,7 +392,7 @@ Status Store::open(const char* path, OpenMode mode) {
   }
 
   // NOMUTEX: a Store is used by one thread, so SQLite's per-connection mutex is overhead.
-  int flags = SQLITE_OPEN_NOMUTEX;
+  int flags = SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0);
   flags |= mode == OpenMode::ReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                        : SQLITE_OPEN_READONLY;
   sqlite3* db = nullptr;

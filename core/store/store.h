@@ -172,7 +172,9 @@ public:
   Store& operator=(const Store&) = delete;
   ~Store();
 
-  /// Opens (ReadWrite creates) the database and its schema. Errors: NotFound when a ReadOnly
+  /// Opens (ReadWrite creates) the database and its schema. ReadOnly works on read-only media
+  /// and without write access to the store's folder, as long as no -wal file holds commits.
+  /// Errors: NotFound when a ReadOnly
   /// file is missing or holds no store, Unsupported for a newer or an older schema version (the
   /// message tells the technician to move the file away), Corrupt for a file that is not an
   /// edgecur store, InvalidArgument when already open.
@@ -318,6 +320,8 @@ private:
   /// Binds text (an empty view, even with a null data pointer, binds '' and never NULL).
   static int bind_text(sqlite3_stmt* statement, int index, std::string_view text);
 
+  /// open() of one connection; `uri` when `path` is an SQLite URI filename.
+  Status open_connection(const char* path, OpenMode mode, bool uri);
   Status configure(OpenMode mode);
   Status check_or_create_schema(OpenMode mode);
   Status require_writable();

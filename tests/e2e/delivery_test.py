@@ -2,6 +2,7 @@
 import fcntl
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import stat
@@ -9,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from e2e_support import BIN, WorkDirTest, edgecur, generate, reference, report
+from e2e_support import BIN, WorkDirTest, edgecur, generate, reference, report, run
 
 
 class Restatement(WorkDirTest):
@@ -412,3 +413,93 @@ class PrivateStore(WorkDirTest):
         os.chmod(store, 0o640)  # a technician shared it with a group on purpose
         edgecur("ingest", "--store", store, sample)
         self.assertEqual(stat.S_IMODE(os.stat(store).st_mode), 0o640)
+
+
+class ReadOnlyStore(WorkDirTest):
+    """Issue 11, A11: on a read-only mount, or as a user who may read the store but not write its
+    folder, `report` and `status` failed ("cannot set journal mode" / "cannot apply connection
+    setting"). Readers open the store read-only, and never create a file beside it."""
+
+    def setUp(self):
+        super().setUp()
+        self.folder = self.path("store")
+        os.mkdir(self.folder)
+        self.store = os.path.join(self.folder, "edgecur.db")
+        sample = generate(self.path("a.csv.gz"), rows=1500, seed=83, period="2024-07")
+        edgecur("ingest", "--store", self.store, sample)
+        self.expected = reference([sample])
+        self.assertReportEqual(report(self.store), self.expected, "as the writer")
+
+    def reader_commands(self):
+        return [[BIN, "report", "--store", self.store, "--format", "csv"],
+                [BIN, "status", "--store", self.store]]
+
+    def test_a_user_who_cannot_write_the_folder_reads_it(self):
+        if os.geteuid() != 0 or not shutil.which("setpriv"):
+            self.skipTest("needs root to run the reader as another user")
+        os.chmod(self.dir, 0o755)
+        os.chmod(self.folder, 0o755)  # others may list it but not write it
+        os.chmod(self.store, 0o644)
+        before = sorted(os.listdir(self.folder))
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        csv, status = (run(as_nobody + command, check=False) for command in self.reader_commands())
+        self.assertEqual(csv.returncode, 0, csv.stderr)
+        self.assertReportEqual(csv.stdout, self.expected, "as a user who cannot write the folder")
+        self.assertEqual(status.returncode, 0, status.stderr)
+        self.assertIn("2024-07", status.stdout)
+        self.assertEqual(sorted(os.listdir(self.folder)), before)
+
+    def test_a_read_only_mount_is_read(self):
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            self.skipTest("needs root to mount")
+        probe = run(["unshare", "-m", "true"], check=False)
+        if probe.returncode != 0:
+            self.skipTest("no mount namespace: " + probe.stderr.strip())
+        script = (f"mount --bind {self.folder} {self.folder} && "
+                  f"mount -o remount,bind,ro {self.folder} && "
+                  f"! touch {self.folder}/probe 2>/dev/null && "
+                  f"{BIN} report --store {self.store} --format csv && "
+                  f"echo ===STATUS=== && {BIN} status --store {self.store}")
+        result = run(["unshare", "-m", "sh", "-c", script], check=False)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        csv, _, status = result.stdout.partition("===STATUS===\n")
+        self.assertReportEqual(csv, self.expected, "on a read-only mount")
+        self.assertIn("2024-07", status)
+
+    def test_commits_only_in_the_wal_are_read_or_named_without_write_access(self):
+        if os.geteuid() != 0 or not shutil.which("setpriv"):
+            self.skipTest("needs root to run the reader as another user")
+        # A writer that lost power with its last commit only in the WAL: copies of the folder
+        # taken while it held the store open, one without the WAL index (-shm). SQLite can read
+        # the WAL without write access only through an existing -shm: with it the commit is
+        # read, without it the reader says why and what to do (never the older file's totals).
+        folders = {"with-shm": ("edgecur.db", "edgecur.db-wal", "edgecur.db-shm"),
+                   "without-shm": ("edgecur.db", "edgecur.db-wal")}
+        holder = sqlite3.connect(self.store)
+        try:
+            holder.execute("PRAGMA wal_autocheckpoint=0")
+            holder.execute("UPDATE deliveries SET source = 'changed-in-the-wal'")
+            holder.commit()
+            for folder, names in folders.items():
+                os.mkdir(self.path(folder))
+                for name in names:
+                    shutil.copy(os.path.join(self.folder, name), self.path(os.path.join(folder, name)))
+        finally:
+            holder.close()
+        os.chmod(self.dir, 0o755)
+        results = {}
+        for folder, names in folders.items():
+            os.chmod(self.path(folder), 0o755)
+            for name in names:
+                os.chmod(self.path(os.path.join(folder, name)), 0o644)
+            self.assertGreater(os.path.getsize(self.path(os.path.join(folder, "edgecur.db-wal"))), 0)
+            results[folder] = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                   BIN, "status", "--store",
+                                   self.path(os.path.join(folder, "edgecur.db"))], check=False)
+        with_shm, without_shm = results["with-shm"], results["without-shm"]
+        self.assertEqual(with_shm.returncode, 0, with_shm.stderr)
+        self.assertIn("changed-in-the-wal", with_shm.stdout)
+        self.assertEqual(without_shm.returncode, 4, without_shm.stdout)
+        self.assertIn("store: cannot read it without write access to its folder while its -wal "
+                      "file holds commits (let a writer such as edgecur once finish there first)",
+                      without_shm.stderr)
