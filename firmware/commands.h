@@ -10,5 +10,6 @@ int run_status(int argc, char** argv);
 int run_once(int argc, char** argv);
 int run_verify(int argc, char** argv);
 int run_policy(int argc, char** argv);
+int run_forget(int argc, char** argv);
 
 } // namespace ec::firmware

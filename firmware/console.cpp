@@ -88,4 +88,18 @@ void print_failed_key(const Store& store, ErrorCode error_code) {
   }
 }
 
+void print_duplicate(const Store& store) {
+  const DuplicateDelivery* duplicate = store.duplicate();
+  if (!duplicate)
+    return;
+  std::string scope(duplicate->scope);
+  std::string period = period_text(duplicate->billing_period);
+  std::fprintf(stderr,
+               "edgecur: scope '%s' already holds the same data for %s (two connections naming "
+               "one report, or files ingested that a connection read). If that copy is the one "
+               "to drop: edgecur forget --scope %s --period %s\n",
+               scope.empty() ? std::string(kLocalScopeLabel).c_str() : scope.c_str(),
+               period.c_str(), scope.empty() ? "\"\"" : scope.c_str(), period.c_str());
+}
+
 } // namespace ec::firmware

@@ -31,5 +31,8 @@ void print_malformed_locations(const CurMapper& mapper, std::string_view file);
 /// After a delivery failed because of one key (Overflow, or a row outside the manifest's billing
 /// period): that key, as one line on stderr (nothing when the store names none).
 void print_failed_key(const Store& store, ErrorCode error_code);
+/// After a delivery was refused because another scope holds it (Store::duplicate()): which scope
+/// and period, and the `edgecur forget` that removes that copy if it is the wrong one.
+void print_duplicate(const Store& store);
 
 } // namespace ec::firmware

@@ -187,9 +187,13 @@ int run_ingest(int argc, char** argv) {
   if (!committed.ok()) {
     print_error("store " + settings.store_path, committed.error());
     print_failed_key(store, committed.error().code);
+    print_duplicate(store);
+    engine.abort();
     print_message("ingest: nothing was changed");
     ErrorCode code = committed.error().code;
-    return code == ErrorCode::Overflow || code == ErrorCode::InvalidInput ? kExitInput : kExitStore;
+    bool refused = code == ErrorCode::Overflow || code == ErrorCode::InvalidInput ||
+                   (code == ErrorCode::Conflict && store.duplicate());
+    return refused ? kExitInput : kExitStore;
   }
 
   IngestStats stats = engine.stats();

@@ -16,6 +16,9 @@ const char kUsage[] =
     "  report [--config F] [--store DB] [--format table|csv|json] [--account ID]\n"
     "         [--from T] [--to T] [--by hour|day|month]   print the stored totals\n"
     "  status [--config F] [--store DB]            which delivery the store holds per month\n"
+    "  forget [--config F] [--store DB] --scope NAME [--period YYYY-MM]\n"
+    "                                              remove what one connection (\"\": ingest's\n"
+    "                                              files) holds, e.g. a report read twice\n"
     "  once [--config F] [--connection NAME]       read every connection's new deliveries once\n"
     "  verify [--config F] [--connection NAME]     check each connection step by step (OK/FAIL)\n"
     "  policy [--config F] [--offline]             print the least IAM policy the connections need\n"
@@ -51,6 +54,8 @@ int main(int argc, char** argv) {
     return run_verify(argc, argv);
   if (std::strcmp(command, "policy") == 0)
     return run_policy(argc, argv);
+  if (std::strcmp(command, "forget") == 0)
+    return run_forget(argc, argv);
   if (std::strcmp(command, "config") == 0)
     return run_config(argc, argv);
   if (std::strcmp(command, "version") == 0 || std::strcmp(command, "--version") == 0) {

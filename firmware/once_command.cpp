@@ -72,6 +72,8 @@ public:
       if (report.error.code == ErrorCode::LimitExceeded && !report.failed_key.empty())
         print_malformed_locations(m_engine.mapper(), report.failed_key);
       print_failed_key(m_engine.store(), report.error.code);
+      if (report.error.code == ErrorCode::Conflict)
+        print_duplicate(m_engine.store());
     }
   }
 

@@ -13,6 +13,10 @@
 
 namespace ec {
 
+/// Files per delivery whose content the engine remembers to refuse the same file twice (8 bytes
+/// each from the arena).
+inline constexpr std::uint32_t kEngineTrackedFiles = 1024;
+
 /// Every budget of the ingest path, in one place (the INI's [ingest] section sets them).
 struct IngestSettings {
   CsvLimits csv;
@@ -66,6 +70,8 @@ public:
   /// Where the producer pushes the current file's raw bytes.
   [[nodiscard]] ByteSink& input() { return m_inflate; }
   /// Finishes the current file (reports truncation) and adds it to the delivery fingerprint.
+  /// InvalidInput when a file of the same content with rows in it was already read in this
+  /// delivery (the first kEngineTrackedFiles files are compared): its costs would count twice.
   /// LimitExceeded when the file has more malformed rows than `max_malformed` allows: their
   /// first locations are then in mapper().file_malformed_locations().
   Status end_file();
@@ -73,12 +79,17 @@ public:
   /// may be empty: the engine's content fingerprint is used then (see fingerprint()).
   Result<std::size_t> commit(const DeliveryInfo& info, PeriodOutcome* outcomes,
                              std::size_t max_outcomes);
-  /// Drops a failed delivery's in-memory sums (the staging area is cleared on the next begin).
+  /// Drops a failed delivery: its in-memory sums, and its staged rows with their space
+  /// (Store::abandon_delivery), best effort. Store::failed_key() stays readable.
   void abort();
 
   /// "fnv1a64:<16 hex>/files:<n>/bytes:<plain bytes>": a fingerprint of the plain content of the
   /// files so far, in order. Valid until the next begin_delivery().
   [[nodiscard]] const char* fingerprint() const { return m_fingerprint_text; }
+  /// "content:<16 hex>/files:<n>/bytes:<plain bytes>": the same in any file order, so `ingest`
+  /// of the files a connection read gives what that connection recorded (DeliveryInfo::content).
+  /// Set by commit(); valid until the next begin_delivery().
+  [[nodiscard]] const char* content() const { return m_content_text; }
 
   [[nodiscard]] IngestStats stats() const;
   [[nodiscard]] const CurMapper& mapper() const { return m_mapper; }
@@ -95,6 +106,8 @@ private:
   };
 
   void update_fingerprint();
+  /// Data rows the mapper saw in the delivery: summed, malformed or filtered.
+  [[nodiscard]] std::uint64_t rows_seen() const;
   void reset_mapper();
   /// A sorted copy of `accounts` in `arena` (an empty span for an empty list).
   static Result<std::span<const std::uint64_t>>
@@ -115,6 +128,11 @@ private:
   std::uint64_t m_bytes_out = 0;
   std::uint64_t m_fingerprint = 0;
   char m_fingerprint_text[96] = {};
+  std::uint64_t m_content_sum = 0; ///< sum of the files' hashes: the same in any order
+  char m_content_text[96] = {};
+  std::uint64_t* m_file_hashes = nullptr; ///< kEngineTrackedFiles, from the arena
+  std::uint32_t m_tracked_files = 0;
+  std::uint64_t m_rows_at_file_start = 0;
 };
 
 } // namespace ec

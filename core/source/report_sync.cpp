@@ -257,8 +257,10 @@ Status ReportSync::sync_period(const PeriodEntry& entry, const ReportLocation& l
   info.covered_periods = std::span<const std::int32_t>(&report.yyyymm, 1);
   PeriodOutcome outcomes[8];
   auto committed = engine.commit(info, outcomes, 8);
-  if (!committed.ok())
+  if (!committed.ok()) {
+    engine.abort(); // its staged rows and their space; the store keeps its totals
     return committed.error();
+  }
   report.action = PeriodAction::Ingested;
   report.change = PeriodChange::Added;
   std::size_t shown = committed.value() < 8 ? committed.value() : 8;

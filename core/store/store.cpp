@@ -29,30 +29,39 @@ namespace ec {
 // account_names maps an accounts id to a display name (from AWS Organizations), replaced whole
 // by put_account_names().
 //
-// staging is an append-only rowid table (sequential pages, the cheapest writes on flash); the
-// commit reads it back sorted by the key, which SQLite's sorter spills to temporary files. A
+// staging lives in its own file, `<store>-staging`, attached as `stage` for one delivery and
+// deleted when the delivery ends, whether committed or abandoned, and by the next writer after a
+// crash. It is an append-only rowid table (sequential pages, the cheapest writes on flash); the
+// commit reads it back sorted by the key, which SQLite's sorter spills to temporary files. It
+// needs no durability (a crash discards the delivery anyway), so it is written without a journal
+// and without syncs, and a failed delivery gives back every byte it staged by deleting the file,
+// which works on a full disk (rows staged in the store's own file would sit in its WAL). A
 // delivery has one scope, so staging has no scope column. Each row carries its delivery's owner
 // token (a random number drawn by begin_delivery()), and a commit reads only its own rows and
 // checks their count: two writers never mix, even if one bypasses the writer lock
 // (platform/store_lock.h), and a delivery whose rows another removed fails instead of committing
 // part of itself.
-#define EC_STORE_SCHEMA_VERSION_TEXT "3"
-static_assert(kStoreSchemaVersion == 3, "update EC_STORE_SCHEMA_VERSION_TEXT");
+//
+// deliveries.content is the delivery's content fingerprint (IngestEngine::content()), the same
+// whichever command or connection read the files: a delivery already held by another scope is
+// refused (commit_delivery), since the report sums every scope.
+#define EC_STORE_SCHEMA_VERSION_TEXT "4"
+static_assert(kStoreSchemaVersion == 4, "update EC_STORE_SCHEMA_VERSION_TEXT");
 
-#define EC_CREATE_STAGING_SQL                                                                      \
-  "CREATE TABLE staging("                                                                          \
-  " owner INTEGER NOT NULL,"                                                                       \
-  " period INTEGER NOT NULL,"                                                                      \
-  " payer INTEGER NOT NULL,"                                                                       \
-  " account INTEGER NOT NULL,"                                                                     \
-  " hour INTEGER NOT NULL,"                                                                        \
-  " currency INTEGER NOT NULL,"                                                                    \
-  " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"                                  \
-  " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"                          \
-  " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"                                      \
-  " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"                                  \
-  " line_items INTEGER NOT NULL"                                                                   \
-  ");"
+static constexpr const char* kCreateStagingSql =
+    "CREATE TABLE stage.staging("
+    " owner INTEGER NOT NULL,"
+    " period INTEGER NOT NULL,"
+    " payer INTEGER NOT NULL,"
+    " account INTEGER NOT NULL,"
+    " hour INTEGER NOT NULL,"
+    " currency INTEGER NOT NULL,"
+    " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"
+    " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"
+    " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
+    " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
+    " line_items INTEGER NOT NULL"
+    ");";
 
 static constexpr const char* kCreateSchemaSql =
     "CREATE TABLE meta("
@@ -98,16 +107,15 @@ static constexpr const char* kCreateSchemaSql =
     " ingested_at INTEGER NOT NULL,"
     " keys INTEGER NOT NULL,"
     " line_items INTEGER NOT NULL,"
+    " content TEXT NOT NULL DEFAULT '',"
     " PRIMARY KEY(scope, period)"
-    ") WITHOUT ROWID;"
-    EC_CREATE_STAGING_SQL;
+    ") WITHOUT ROWID;";
 
-// Version 3 only changed staging, whose rows never outlive a delivery: a version 2 store is
-// upgraded in place by recreating it (what it holds is an interrupted delivery's, thrown away by
-// the next begin_delivery() anyway).
-static constexpr const char* kUpgradeFrom2Sql =
-    "DROP TABLE staging;"
-    EC_CREATE_STAGING_SQL
+// Versions 2 and 3 kept staging inside the store (its rows never outlive a delivery, so it just
+// goes) and had no content fingerprints (older deliveries keep '', which matches nothing).
+static constexpr const char* kUpgradeSql =
+    "DROP TABLE IF EXISTS staging;"
+    "ALTER TABLE deliveries ADD COLUMN content TEXT NOT NULL DEFAULT '';"
     "UPDATE meta SET value = " EC_STORE_SCHEMA_VERSION_TEXT " WHERE name = 'schema_version';";
 
 #define EC_MEASURE_COLUMNS                                                                         \
@@ -133,14 +141,12 @@ static constexpr StatementText kStatements[] = {
     {"scope-insert", "INSERT INTO scopes(name) VALUES(?1)"},
     {"account-names-clear", "DELETE FROM account_names"},
     {"account-name-insert", "INSERT OR REPLACE INTO account_names(account, name) VALUES(?1, ?2)"},
-    {"staging-clear", "DELETE FROM staging"},
-    {"staging-clear-own", "DELETE FROM staging WHERE owner = ?1"},
     {"staging-owner", "SELECT random()"},
     {"staging-insert",
-     "INSERT INTO staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ", owner)"
+     "INSERT INTO stage.staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ", owner)"
      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
     {"staging-scan",
-     "SELECT period, payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM staging"
+     "SELECT period, payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM stage.staging"
      " WHERE owner = ?1 ORDER BY period, payer, account, hour, currency"},
     {"hourly-scan", "SELECT payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM hourly"
                     " WHERE scope = ?1 AND period = ?2 ORDER BY payer, account, hour, currency"},
@@ -155,10 +161,16 @@ static constexpr StatementText kStatements[] = {
                               " JOIN scopes AS s ON s.id = d.scope"
                               " WHERE s.name = ?1 AND d.period = ?2"},
     {"delivery-upsert", "INSERT OR REPLACE INTO deliveries(scope, period, identity, source,"
-                        " ingested_at, keys, line_items) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+                        " ingested_at, keys, line_items, content)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+    {"delivery-same-content", "SELECT s.name FROM deliveries AS d JOIN scopes AS s ON s.id = d.scope"
+                              " WHERE d.period = ?1 AND d.content = ?2 AND d.content <> ''"
+                              " AND d.keys > 0 AND d.scope <> ?3 ORDER BY s.name LIMIT 1"},
     {"delivery-list", "SELECT d.period, s.name, d.identity, d.source, d.ingested_at, d.keys,"
                       " d.line_items FROM deliveries AS d JOIN scopes AS s ON s.id = d.scope"
                       " ORDER BY d.period, s.name"},
+    {"forget-hourly", "DELETE FROM hourly WHERE scope = ?1 AND (?2 = 0 OR period = ?2)"},
+    {"forget-deliveries", "DELETE FROM deliveries WHERE scope = ?1 AND (?2 = 0 OR period = ?2)"},
     {"period-count", "SELECT count(DISTINCT period) FROM deliveries"},
     {"delivery-count", "SELECT count(*) FROM deliveries"},
     // Rows come sorted by the report's order with the bucket before the currency, so each bucket
@@ -252,6 +264,10 @@ Error Store::sqlite_error(int rc, const char* message) {
   Error error = make_lib_error(code, message, ErrorLib::Sqlite, rc);
   if (code == ErrorCode::OutOfMemory)
     error.detail = store_memory_hint();
+  // What the technician can do about it, in place of what the statement was doing.
+  if ((rc & 0xff) == SQLITE_FULL)
+    error.message = "store: the disk holding the store is full: free space, or move [store] path; "
+                    "the store keeps what it had";
   return error;
 }
 
@@ -358,6 +374,14 @@ bool wal_file_exists(const char* path) {
 Status Store::open(const char* path, OpenMode mode) {
   if (m_db)
     return make_error(ErrorCode::InvalidArgument, "store: already open");
+  m_staging_path[0] = '\0';
+  if (mode == OpenMode::ReadWrite) {
+    int length = std::snprintf(m_staging_path, sizeof m_staging_path, "%s-staging", path);
+    if (length < 0 || static_cast<std::size_t>(length) >= sizeof m_staging_path) {
+      m_staging_path[0] = '\0';
+      return make_error(ErrorCode::InvalidArgument, "store: path is too long");
+    }
+  }
   Status opened = open_connection(path, mode, false);
   if (opened.ok() || mode != OpenMode::ReadOnly)
     return opened;
@@ -420,6 +444,8 @@ Status Store::open_connection(const char* path, OpenMode mode, bool uri) {
   Status ready = configure(mode);
   if (ready.ok())
     ready = check_or_create_schema(mode);
+  if (ready.ok() && mode == OpenMode::ReadWrite)
+    ready = convert_to_incremental_vacuum();
   if (ready.ok()) {
     rc = sqlite3_create_function_v2(m_db, "ec_bucket", 2,
                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
@@ -445,6 +471,11 @@ Status Store::configure(OpenMode mode) {
     int rc = sqlite3_exec(m_db, "PRAGMA page_size=4096", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK)
       return sqlite_error(rc, "store: cannot set page size");
+    // Free pages can be given back to the file system (reclaim_space()). Also only takes effect
+    // before the first table; an older store is converted once by convert_to_incremental_vacuum().
+    rc = sqlite3_exec(m_db, "PRAGMA auto_vacuum=INCREMENTAL", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+      return sqlite_error(rc, "store: cannot set vacuum mode");
     // WAL: a commit appends pages to one file and syncs it once (no rollback journal written
     // and deleted each time, easier on flash), and readers (the CLI) never block the writer.
     sqlite3_stmt* journal = nullptr;
@@ -537,16 +568,17 @@ Status Store::check_or_create_schema(OpenMode mode) {
     return make_error(ErrorCode::Unsupported,
                       "store: file is from an older edgecur without connection scopes; move it "
                       "away (a new store is created) and ingest again");
-  if (found == 2) {
-    // Readers never touch staging: a version 2 store reads as it is until a writer upgrades it.
+  if (found < kStoreSchemaVersion) {
+    // Versions 2 and 3 read as they are (readers never touch staging or content fingerprints)
+    // until a writer upgrades them.
     if (mode == OpenMode::ReadOnly)
       return {};
     sqlite3_reset(version);
     EC_TRY(run(Statement::Begin, "store: cannot begin schema upgrade"));
     rc = step(version); // another writer may have upgraded it meanwhile
-    bool still_2 = rc == SQLITE_ROW && sqlite3_column_int64(version, 0) == 2;
+    bool still_old = rc == SQLITE_ROW && sqlite3_column_int64(version, 0) < kStoreSchemaVersion;
     sqlite3_reset(version);
-    rc = still_2 ? sqlite3_exec(m_db, kUpgradeFrom2Sql, nullptr, nullptr, nullptr) : SQLITE_OK;
+    rc = still_old ? sqlite3_exec(m_db, kUpgradeSql, nullptr, nullptr, nullptr) : SQLITE_OK;
     Status upgraded = rc == SQLITE_OK ? run(Statement::Commit, "store: cannot commit schema upgrade")
                                       : sqlite_error(rc, "store: cannot upgrade schema");
     if (!upgraded.ok())
@@ -556,9 +588,126 @@ Status Store::check_or_create_schema(OpenMode mode) {
   return {};
 }
 
+// Runs a PRAGMA to its end (incremental_vacuum works one page per step) and returns its first
+// integer column of the last row, or -1.
+static int run_pragma(sqlite3* db, const char* sql, std::int64_t* first_column) {
+  sqlite3_stmt* pragma = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &pragma, nullptr);
+  while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+    rc = sqlite3_step(pragma);
+    if (rc == SQLITE_ROW && first_column)
+      *first_column = sqlite3_column_int64(pragma, 0);
+  }
+  sqlite3_finalize(pragma);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+Status Store::convert_to_incremental_vacuum() {
+  std::int64_t mode = -1;
+  int rc = run_pragma(m_db, "PRAGMA auto_vacuum", &mode);
+  if (rc != SQLITE_OK)
+    return sqlite_error(rc, "store: cannot read vacuum mode");
+  if (mode == 2) // INCREMENTAL
+    return {};
+  // A store from before reclaim_space(): one VACUUM rewrites it compactly with the mode set. It
+  // needs free space of about the file's size; when it fails, the store stays as it was and the
+  // next writer tries again.
+  rc = run_pragma(m_db, "PRAGMA auto_vacuum=INCREMENTAL", nullptr);
+  if (rc == SQLITE_OK)
+    rc = run_pragma(m_db, "VACUUM", nullptr);
+  (void)rc;
+  return {};
+}
+
+Status Store::reclaim_space() {
+  // Free pages (a cleared staging area, replaced periods) go back to the file system: moved to the
+  // end of the file and cut off there in one transaction, then the WAL is written back and
+  // truncated to nothing. Readers may keep the checkpoint partial; the next call finishes it.
+  int rc = run_pragma(m_db, "PRAGMA incremental_vacuum", nullptr);
+  if (rc != SQLITE_OK)
+    return sqlite_error(rc, "store: cannot give free pages back");
+  // Without waiting: a reader (report, status) would hold a TRUNCATE checkpoint up for the busy
+  // timeout.
+  sqlite3_busy_timeout(m_db, 0);
+  rc = run_pragma(m_db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr);
+  sqlite3_busy_timeout(m_db, kStoreBusyTimeoutMs);
+  if ((rc & 0xff) == SQLITE_BUSY)
+    return {};
+  if (rc != SQLITE_OK)
+    return sqlite_error(rc, "store: cannot checkpoint the write-ahead log");
+  return {};
+}
+
+Status Store::attach_staging() {
+  // A fresh file for every delivery: whatever an earlier one left (a crash) goes first.
+  EC_TRY(detach_staging());
+  sqlite3_stmt* attach = nullptr;
+  int rc = sqlite3_prepare_v2(m_db, "ATTACH DATABASE ?1 AS stage", -1, &attach, nullptr);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_text(attach, 1, m_staging_path, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(attach) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(m_db);
+  sqlite3_finalize(attach);
+  if (rc != SQLITE_OK)
+    return sqlite_error(sqlite3_extended_errcode(m_db), "store: cannot create the staging file");
+  m_staging_attached = true;
+  // No journal, no syncs, a small cache: see the schema notes above.
+  static constexpr const char* kStagingSetup[] = {
+      "PRAGMA stage.journal_mode=OFF", "PRAGMA stage.synchronous=OFF",
+      "PRAGMA stage.cache_size=-256", "PRAGMA stage.page_size=4096", kCreateStagingSql};
+  for (const char* sql : kStagingSetup) {
+    rc = run_pragma(m_db, sql, nullptr);
+    if (rc != SQLITE_OK) {
+      Error error = sqlite_error(rc, "store: cannot create the staging file");
+      Status detached = detach_staging();
+      (void)detached;
+      return error;
+    }
+  }
+  return {};
+}
+
+Status Store::detach_staging() {
+  // Statements on stage.staging go with it; they are prepared again for the next delivery.
+  for (Statement id : {Statement::StagingInsert, Statement::StagingScan}) {
+    sqlite3_stmt*& prepared = m_statements[static_cast<std::size_t>(id)];
+    sqlite3_finalize(prepared);
+    prepared = nullptr;
+  }
+  if (m_staging_attached) {
+    int rc = run_pragma(m_db, "DETACH DATABASE stage", nullptr);
+    if (rc != SQLITE_OK)
+      return sqlite_error(rc, "store: cannot detach the staging file");
+    m_staging_attached = false;
+  }
+  // Deleted through SQLite's VFS (no OS call here); a missing file is what we want.
+  sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  if (!vfs)
+    return make_error(ErrorCode::Internal, "store: no SQLite file system");
+  int rc = vfs->xDelete(vfs, m_staging_path, 0);
+  if (rc != SQLITE_OK && rc != SQLITE_IOERR_DELETE_NOENT)
+    return sqlite_error(rc, "store: cannot delete the staging file");
+  return {};
+}
+
+Status Store::abandon_delivery() {
+  EC_TRY(require_writable());
+  m_staging_owner = 0;
+  m_staged_rows = 0;
+  EC_TRY(detach_staging());
+  return reclaim_space();
+}
+
 void Store::close() {
   if (!m_db)
     return;
+  // A delivery not committed by now never will be: its staging file goes.
+  if (m_mode == OpenMode::ReadWrite && m_staging_path[0] != '\0') {
+    Status detached = detach_staging();
+    (void)detached;
+  }
+  m_staging_owner = 0;
+  m_staged_rows = 0;
   for (sqlite3_stmt*& prepared : m_statements) {
     sqlite3_finalize(prepared); // a no-op for nullptr
     prepared = nullptr;
@@ -735,10 +884,11 @@ Result<std::int64_t> Store::scope_id(std::string_view scope, Lookup lookup) {
 
 Status Store::begin_delivery() {
   m_has_failed_key = false;
+  m_has_duplicate = false;
   EC_TRY(require_writable());
-  m_staging_owner = 0;
-  m_staged_rows = 0;
-  EC_TRY(run(Statement::StagingClear, "store: cannot clear staging"));
+  // What an interrupted delivery left (killed, Ctrl-C, power cut) goes, with its space.
+  EC_TRY(abandon_delivery());
+  EC_TRY(attach_staging());
   EC_TRY_ASSIGN(sqlite3_stmt * draw, statement(Statement::StagingOwner));
   ResetGuard reset(draw);
   int rc = step(draw);

@@ -18,9 +18,10 @@ struct sqlite3_stmt;
 namespace ec {
 
 /// Schema version this program writes. A newer or a version 1 file is Unsupported (version 1 had
-/// no scopes; nothing was deployed with it, so there is no migration); version 2 (staging without
-/// its owner column) is upgraded in place by the first read-write open.
-inline constexpr std::int64_t kStoreSchemaVersion = 3;
+/// no scopes; nothing was deployed with it, so there is no migration); versions 2 and 3 (staging
+/// inside the store, no content fingerprints) are read as they are and upgraded in place by the
+/// first read-write open.
+inline constexpr std::int64_t kStoreSchemaVersion = 4;
 /// Longest scope name (a connection name; the INI allows 32 characters). Longer is InvalidArgument.
 inline constexpr std::size_t kStoreMaxScopeBytes = 64;
 /// Longest account name kept, in bytes of UTF-8 (AWS Organizations allows 50 characters).
@@ -69,6 +70,11 @@ struct DeliveryInfo {
   /// delivery replaces only its own scope's rows of each billing period. At most
   /// kStoreMaxScopeBytes bytes. (Initialised so that {identity, source, time} stays complete.)
   std::string_view scope = {};
+  /// The delivery's content fingerprint (IngestEngine::content()): the same for the same files
+  /// whichever command or connection read them. When another scope holds a delivery of the same
+  /// content for a period this one has rows in, the commit is refused (Conflict, duplicate()):
+  /// the report sums every scope, so it would count those costs twice. Empty: not checked.
+  std::string_view content = {};
   /// Billing periods (YYYYMM) the delivery is known to cover, e.g. the period of a CUR manifest.
   /// Such a period is replaced even when the delivery staged no row for it (every row filtered
   /// out, or a month without charges): its old rows are removed and the delivery is recorded with
@@ -106,6 +112,18 @@ struct ReportQuery {
   UnixSeconds from = INT64_MIN;          ///< hour_start >= from
   UnixSeconds to = INT64_MAX;            ///< hour_start < to
   std::optional<std::string_view> scope; ///< only this scope ("" = local files), when set
+};
+
+/// A delivery refused because another scope holds the same content (Store::duplicate()).
+struct DuplicateDelivery {
+  std::int32_t billing_period = 0; ///< YYYYMM
+  std::string_view scope;          ///< the scope that holds it ("" for local files)
+};
+
+/// What Store::forget() removed.
+struct ForgetOutcome {
+  std::uint64_t periods = 0;     ///< deliveries records
+  std::uint64_t hourly_rows = 0; ///< hourly rows
 };
 
 /// The deliveries record of one (scope, billing period): the delivery its rows come from.
@@ -156,7 +174,7 @@ std::size_t clean_account_name(std::string_view name, char* out, std::size_t out
 /// with keys repeated) and then committed for its scope: for each billing period in the staging
 /// area, the rows of (scope, period) are replaced in one transaction, so a crash at any moment
 /// leaves the old totals or the new ones. Other scopes' rows of the same period stay. Staging
-/// survives nothing: begin_delivery() clears it.
+/// (its own file, `<store>-staging`) survives nothing: begin_delivery() starts a new one.
 ///
 /// Amounts are stored as two integers per measure (see split_decimal), exactly: a staged partial
 /// sum or a stored hourly total may reach +-kStoreRangeUnits units of its currency (monthly fees
@@ -186,6 +204,10 @@ public:
   /// holds the writer lock, so no other delivery is under way) and draws this delivery's owner
   /// token, which tags every row it stages.
   Status begin_delivery();
+  /// Ends a failed delivery: removes what it staged and gives the space back to the file system
+  /// (free pages and the write-ahead log), so a failure (a full disk, a bad file, Ctrl-C before
+  /// the next run) leaves the store the size it was. Also what begin_delivery() does first.
+  Status abandon_delivery();
   /// Appends partial sums to the staging area (committed, so memory stays bounded). Errors:
   /// Overflow when a partial sum does not fit the stored range, InvalidArgument when an
   /// hour_start is not a multiple of 3600 or no delivery is begun; nothing of the batch is staged
@@ -194,14 +216,27 @@ public:
   /// Replaces, for `info.scope`, every staged period; writes one outcome per period in period
   /// order (at most `max_outcomes`) and returns the number of periods, which may exceed
   /// `max_outcomes`. Outcomes compare with what the same scope held (Unchanged per scope and
-  /// period). Reads only this delivery's staged rows, then removes them and ends the delivery.
+  /// period). Reads only this delivery's staged rows; once committed, the delivery ends and its
+  /// staging file is deleted.
   /// On any error nothing changes (staging included, so the same connection may commit again)
   /// and the error is returned: Overflow when a merged hourly total does not fit the stored
   /// range, InvalidArgument for a scope longer than kStoreMaxScopeBytes or when no delivery is
   /// begun, Conflict when the staging area does not hold exactly the rows this delivery staged
-  /// (another writer, bypassing the writer lock, removed them).
+  /// (another writer, bypassing the writer lock, removed them) or when another scope holds the
+  /// same content (duplicate()), InvalidInput for a row outside `covered_periods`.
   Result<std::size_t> commit_delivery(const DeliveryInfo& info, PeriodOutcome* outcomes,
                                       std::size_t max_outcomes);
+
+  /// After commit_delivery() returned Conflict because another scope holds the same content:
+  /// which scope and period, else nullptr. Valid until the next commit_delivery() or
+  /// begin_delivery().
+  [[nodiscard]] const DuplicateDelivery* duplicate() const {
+    return m_has_duplicate ? &m_duplicate : nullptr;
+  }
+  /// Removes what `scope` holds ("" for local files): its hourly rows and deliveries records, of
+  /// every billing period or only `period` (YYYYMM) when not 0, in one transaction, and gives
+  /// the space back. A scope holding nothing is no error (zero counts).
+  Result<ForgetOutcome> forget(std::string_view scope, std::int32_t period);
 
   /// Streams rows sorted by (billing period, payer, account, bucket start, currency), each
   /// summed exactly over its hour, day or month bucket and over every scope (or the one the
@@ -264,8 +299,6 @@ private:
     ScopeInsert,
     AccountNamesClear,
     AccountNameInsert,
-    StagingClear,
-    StagingClearOwn,
     StagingOwner,
     StagingInsert,
     StagingScan,
@@ -276,7 +309,10 @@ private:
     DeliveryFind,
     DeliveryFindByName,
     DeliveryUpsert,
+    DeliverySameContent,
     DeliveryList,
+    ForgetHourly,
+    ForgetDeliveries,
     PeriodCount,
     DeliveryCount,
     Query,
@@ -320,6 +356,11 @@ private:
   /// Binds text (an empty view, even with a null data pointer, binds '' and never NULL).
   static int bind_text(sqlite3_stmt* statement, int index, std::string_view text);
 
+  /// A store created before reclaim_space() existed is rewritten once (VACUUM) with incremental
+  /// vacuum on; best effort.
+  Status convert_to_incremental_vacuum();
+  /// Gives free pages back to the file system and truncates the write-ahead log.
+  Status reclaim_space();
   /// open() of one connection; `uri` when `path` is an SQLite URI filename.
   Status open_connection(const char* path, OpenMode mode, bool uri);
   Status configure(OpenMode mode);
@@ -340,8 +381,12 @@ private:
   Result<std::int64_t> scope_id(std::string_view scope, Lookup lookup);
   Status stage_rows(std::span<const KeyedTotals> batch);
   Status put_names(std::span<const AccountName> names);
-  /// Removes this delivery's staged rows (inside the commit's transaction).
-  Status clear_own_staging();
+  /// Conflict when another scope holds a delivery of `info.content` for the period.
+  Status refuse_duplicate(const DeliveryInfo& info, const PeriodState& state);
+  /// Attaches a new, empty `<store>-staging` file as `stage` with its table.
+  Status attach_staging();
+  /// Detaches the staging file (when attached) and deletes it.
+  Status detach_staging();
   Status commit_periods(const DeliveryInfo& info, PeriodOutcome* outcomes, std::size_t max_outcomes,
                         std::size_t& period_count);
   Status apply_merged(const DeliveryInfo& info, PeriodState& state, const MergedRow& row,
@@ -357,6 +402,9 @@ private:
   void note_failed_key(std::int32_t period, const std::int64_t* key_ids);
 
   sqlite3* m_db = nullptr;
+  /// `<store path>-staging` for a ReadWrite store, else empty.
+  char m_staging_path[1024] = {};
+  bool m_staging_attached = false;
   OpenMode m_mode = OpenMode::ReadOnly;
   sqlite3_stmt* m_statements[kStatementCount] = {};
   AccountCacheEntry m_account_cache[kAccountCacheSize] = {};
@@ -368,6 +416,9 @@ private:
   std::uint64_t m_staged_rows = 0;
   HourKey m_failed_key;
   bool m_has_failed_key = false;
+  DuplicateDelivery m_duplicate;
+  bool m_has_duplicate = false;
+  char m_duplicate_scope[kStoreMaxScopeBytes] = {};
   StoreStepHook* m_step_hook = nullptr;
   std::uint64_t m_step_count = 0;
 };

@@ -69,13 +69,12 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
     return make_error(ErrorCode::InvalidArgument, "store: no delivery begun");
   m_last_commit_writes = 0;
   m_has_failed_key = false;
+  m_has_duplicate = false;
   EC_TRY(run_uncached(kSynchronousFull, "store: cannot set synchronous mode"));
   std::size_t period_count = 0;
   Status done = run(Statement::Begin, "store: cannot begin delivery commit");
   if (done.ok())
     done = commit_periods(info, outcomes, max_outcomes, period_count);
-  if (done.ok())
-    done = clear_own_staging();
   if (done.ok())
     done = run(Statement::Commit, "store: cannot commit delivery");
   if (!done.ok()) {
@@ -88,8 +87,10 @@ Result<std::size_t> Store::commit_delivery(const DeliveryInfo& info, PeriodOutco
   (void)relaxed;
   if (!done.ok())
     return done.error();
-  m_staging_owner = 0; // this delivery is over; its rows are gone
-  m_staged_rows = 0;
+  // This delivery is over: its staging file goes, and the replaced rows' pages go back to the
+  // file system. It is committed whatever happens here; the next begin_delivery() retries.
+  Status ended = abandon_delivery();
+  (void)ended;
   return period_count;
 }
 
@@ -211,15 +212,74 @@ void Store::note_failed_key(std::int32_t period, const std::int64_t* key_ids) {
   }
 }
 
-Status Store::clear_own_staging() {
-  EC_TRY_ASSIGN(sqlite3_stmt * clear, statement(Statement::StagingClearOwn));
-  ResetGuard reset(clear);
-  int rc = sqlite3_bind_int64(clear, 1, m_staging_owner);
+Status Store::refuse_duplicate(const DeliveryInfo& info, const PeriodState& state) {
+  if (info.content.empty())
+    return {};
+  EC_TRY_ASSIGN(sqlite3_stmt * find, statement(Statement::DeliverySameContent));
+  ResetGuard reset(find);
+  int rc = sqlite3_bind_int64(find, 1, state.period);
   if (rc == SQLITE_OK)
-    rc = step(clear);
-  if (rc != SQLITE_DONE)
-    return sqlite_error(rc, "store: cannot clear staging");
-  return {};
+    rc = bind_text(find, 2, info.content);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(find, 3, state.scope);
+  if (rc == SQLITE_OK)
+    rc = step(find);
+  if (rc == SQLITE_DONE)
+    return {};
+  if (rc != SQLITE_ROW)
+    return sqlite_error(rc, "store: cannot look for the same delivery in other scopes");
+  std::size_t size = static_cast<std::size_t>(sqlite3_column_bytes(find, 0));
+  const unsigned char* name = sqlite3_column_text(find, 0);
+  if (size > sizeof m_duplicate_scope)
+    size = sizeof m_duplicate_scope;
+  for (std::size_t i = 0; i < size; ++i)
+    m_duplicate_scope[i] = static_cast<char>(name[i]);
+  m_duplicate.billing_period = state.period;
+  m_duplicate.scope = std::string_view(m_duplicate_scope, size);
+  m_has_duplicate = true;
+  return make_error(ErrorCode::Conflict,
+                    "store: another scope already holds this delivery, so its costs would count "
+                    "twice; nothing was committed");
+}
+
+Result<ForgetOutcome> Store::forget(std::string_view scope, std::int32_t period) {
+  EC_TRY(require_writable());
+  if (m_staging_owner != 0)
+    return make_error(ErrorCode::InvalidArgument, "store: a delivery is under way");
+  EC_TRY_ASSIGN(std::int64_t scope_id_value, scope_id(scope, Lookup::FindOnly));
+  ForgetOutcome outcome;
+  if (scope_id_value == 0)
+    return outcome;
+  EC_TRY(run(Statement::Begin, "store: cannot begin forgetting"));
+  Status done;
+  for (Statement id : {Statement::ForgetHourly, Statement::ForgetDeliveries}) {
+    Result<sqlite3_stmt*> prepared = statement(id);
+    if (!prepared.ok()) {
+      done = prepared.error();
+      break;
+    }
+    sqlite3_stmt* erase = prepared.value();
+    ResetGuard reset(erase);
+    const std::int64_t values[2] = {scope_id_value, period};
+    int rc = bind_integers(erase, 1, values, 2);
+    if (rc == SQLITE_OK)
+      rc = step(erase);
+    if (rc != SQLITE_DONE) {
+      done = sqlite_error(rc, "store: cannot forget a scope");
+      break;
+    }
+    std::uint64_t changed = static_cast<std::uint64_t>(sqlite3_changes64(m_db));
+    (id == Statement::ForgetHourly ? outcome.hourly_rows : outcome.periods) = changed;
+  }
+  if (done.ok())
+    done = run(Statement::Commit, "store: cannot commit forgetting");
+  if (!done.ok()) {
+    rollback_quietly();
+    return done.error();
+  }
+  Status reclaimed = reclaim_space();
+  (void)reclaimed;
+  return outcome;
 }
 
 Status Store::apply_merged(const DeliveryInfo& info, PeriodState& state, const MergedRow& row,
@@ -369,6 +429,8 @@ Status Store::finish_period(const DeliveryInfo& info, PeriodState& state, Period
     change = state.had_delivery ? PeriodChange::Replaced : PeriodChange::Added;
   else if (!state.had_delivery)
     change = PeriodChange::Added; // a covered period without rows, seen for the first time
+  if (state.keys > 0)
+    EC_TRY(refuse_duplicate(info, state));
   if (state.writing || !state.same_identity) {
     EC_TRY_ASSIGN(sqlite3_stmt * upsert, statement(Statement::DeliveryUpsert));
     ResetGuard reset(upsert);
@@ -382,6 +444,8 @@ Status Store::finish_period(const DeliveryInfo& info, PeriodState& state, Period
       rc = bind_text(upsert, 4, info.source);
     if (rc == SQLITE_OK)
       rc = bind_integers(upsert, 5, numbers, 3);
+    if (rc == SQLITE_OK)
+      rc = bind_text(upsert, 8, info.content);
     if (rc == SQLITE_OK)
       rc = step(upsert);
     if (rc != SQLITE_DONE)

@@ -13,13 +13,16 @@ The Rig* classes check the fixtures and peers with botocore as the client; they 
 import base64
 import json
 import os
+import random
 import shutil
+import signal
 import subprocess
+import sys
 import time
 import unittest
 import urllib.parse
 
-from e2e_support import BIN, WorkDirTest, generate, reference, run
+from e2e_support import BIN, WorkDirTest, generate, reference, restore, run
 
 import aws_peers
 from aws_peers import Identity, edgecur_env, require_s3rver, s3rver, standin
@@ -623,6 +626,48 @@ class OtherSources(AwsTest):
         self.assertEqual(self.report_csv(config), before)
         self.assertNotIn("2023-11", self.status(config))
 
+    def test_j_the_same_report_in_two_scopes_is_refused_and_forget_drops_a_copy(self):
+        """Issue 11, A8: two connections naming one report, or an `ingest` of files a connection
+        read, doubled every row of the report, silently."""
+        report = build(LegacyReport(self.bucket, rows=500), self.periods[2:], decoys=False)
+        local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
+        config = self.path("two.ini")
+        with open(config, "w") as out:
+            out.write(f"[store]\npath = {self.store}\n")
+            for name in ("first", "second"):
+                out.write(f"\n[connection {name}]\ntype = local\nlocal_dir = {local}\n"
+                          f"report_name = {report.name}\nrecheck_days = 365\n")
+        os.chmod(config, 0o600)
+        expected = report.expected()
+        result = self.once(config, expect_ok=False)
+        self.assertEqual(result.returncode, 6, describe(result))
+        period = self.periods[2]
+        self.assertIn(f"{period}: FAILED: store: another scope already holds this delivery, so "
+                      "its costs would count twice; nothing was committed", result.stdout)
+        self.assertIn(f"scope 'first' already holds the same data for {period}", result.stderr)
+        self.assertIn(f"edgecur forget --scope first --period {period}", result.stderr)
+        self.assertReportEqual(self.report_csv(config), expected, "not doubled")
+
+        files = [self.bucket.path(f.key) for f in report.current[period].files]
+        ingest = edgecur("ingest", "--store", self.store, *reversed(files))
+        self.assertEqual(ingest.returncode, 3, describe(ingest))
+        self.assertIn(f"scope 'first' already holds the same data for {period}", ingest.stderr)
+        self.assertReportEqual(self.report_csv(config), expected, "not doubled by ingest")
+
+        forget = edgecur("forget", "--config", config, "--scope", "first")
+        self.assertEqual(forget.returncode, 0, describe(forget))
+        self.assertIn("forgot scope 'first', every billing period: 1 billing period, ",
+                      forget.stdout)
+        self.assertEqual(self.report_csv(config).count("\n"), 1, "only the header is left")
+        ingest = edgecur("ingest", "--store", self.store, *files)
+        self.assertEqual(ingest.returncode, 0, describe(ingest))
+        self.assertReportEqual(self.report_csv(config), expected, "the files, once")
+        nothing = edgecur("forget", "--config", config, "--scope", "first", "--period", period)
+        self.assertIn(f"forget: scope 'first' holds nothing for {period}; nothing was changed",
+                      nothing.stdout)
+        bad = edgecur("forget", "--config", config, "--scope", "first", "--period", "2026-13")
+        self.assertEqual(bad.returncode, 1, describe(bad))
+
     def test_j_local_directory_without_network(self):
         report = build(LegacyReport(self.bucket, rows=1000), self.periods)
         local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
@@ -637,6 +682,63 @@ class OtherSources(AwsTest):
         self.assertEqual(result.returncode, 0, describe(result))
         self.assertReportEqual(self.report_csv(config), report.expected(),
                                "local directory%s" % (" (no network)" if isolated else ""))
+
+
+class CrashOnce(AwsTest):
+    """Issue 11, B: kill -9 at random moments of a `once` over the stand-in, with a delivery of
+    three billing periods of two files each. After each kill every period shows its old totals or
+    its new ones, never a mix, and a rerun completes. 100 kills by default (EC_CRASH_KILLS);
+    bench/crash.sh runs the long variant."""
+
+    def test_p_kill_once_at_random_moments_then_complete(self):
+        report = build(LegacyReport(self.bucket, rows=2500), self.periods, decoys=False)
+        aws = self.start_standin(reports=[report])
+        config = self.write_config(self.role_connection(aws, report))
+        self.once(config)
+        before = self.report_csv(config)
+        snapshot = self.path("snapshot.db")
+        shutil.copyfile(self.store, snapshot)
+        for period in self.periods:
+            report.restate(period)
+        after = report.expected()
+        periods = {p: (report.period_lines(before, p), report.period_lines(after, p))
+                   for p in self.periods}
+        for period, (old, new) in periods.items():
+            self.assertTrue(old and new and old != new, f"{period}: the restatement changes it")
+
+        timing = self.write_config(self.role_connection(aws, report), name="timing",
+                                   store=self.path("timing.db"))
+        started = time.monotonic()
+        self.once(timing)
+        duration = time.monotonic() - started
+        randomizer = random.Random(int(os.environ.get("EC_CRASH_SEED", "4321")))
+        kills = int(os.environ.get("EC_CRASH_KILLS", "100"))
+        killed = 0
+        mixed_periods = 0  # kills that left some periods old and others new (each whole)
+        for attempt in range(kills):
+            restore(snapshot, self.store)
+            process = subprocess.Popen([BIN, "once", "--config", config], env=edgecur_env(),
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(randomizer.uniform(0.0, 1.0) * duration)
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                killed += 1
+            process.wait()
+            now = self.report_csv(config)
+            states = set()
+            for period, (old, new) in periods.items():
+                lines = report.period_lines(now, period)
+                self.assertIn(lines, (old, new), f"kill {attempt}: {period} is a mix")
+                states.add(lines == new)
+            if process.returncode != -signal.SIGKILL:
+                self.assertEqual(process.returncode, 0, f"run {attempt}")
+                self.assertReportEqual(now, after, f"run {attempt} completed")
+            mixed_periods += len(states) == 2
+        self.assertGreater(killed, kills // 2, "most runs should have been killed mid-way")
+        self.once(config)
+        self.assertReportEqual(self.report_csv(config), after, "rerun after the crashes")
+        print(f"\n[ measured ] once: {killed} kills of {kills} runs ({mixed_periods} between two "
+              f"periods' commits), a full run {duration:.2f} s", file=sys.stderr)
 
 
 class Verify(AwsTest):

@@ -2,6 +2,7 @@
 """Shared helpers for the end-to-end tests. Paths come from the environment set by CTest:
 EDGECUR_BIN, CUR_GENERATOR, CUR_REFERENCE, EC_SOURCE_DIR, EC_WORK_DIR."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,15 @@ def reference(files, by="hour", malformed="skip", deliveries=None):
 
 def report(store, by="hour", fmt="csv", extra=()):
     return edgecur("report", "--store", store, "--format", fmt, "--by", by, *extra).stdout
+
+
+def restore(snapshot, store):
+    """Puts the store back to `snapshot` (a closed store file), dropping what a killed writer left
+    beside it."""
+    for suffix in ("-wal", "-shm", "-staging"):
+        if os.path.exists(store + suffix):
+            os.unlink(store + suffix)
+    shutil.copyfile(snapshot, store)
 
 
 class WorkDirTest(unittest.TestCase):

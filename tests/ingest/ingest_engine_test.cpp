@@ -165,7 +165,9 @@ TEST_F(IngestEngineTest, ArenaBudgetHoldsAndNothingIsTakenAfterTheFirstFile) {
   std::size_t high_water = arena.high_water();
   EXPECT_LE(high_water, arena.capacity());
   for (int round = 0; round < 3; ++round)
-    ASSERT_TRUE(deliver(engine, {files[0], legacy_sample(), files[0]},
+    ASSERT_TRUE(deliver(engine,
+                        {files[0], gzip(legacy_sample().substr(0, 20000)),
+                         legacy_sample().substr(0, 30000)},
                         [] { return std::size_t{65536}; })
                     .ok());
   EXPECT_EQ(arena.allocation_count(), allocations);
@@ -452,7 +454,7 @@ TEST_F(IngestEngineTest, FilteredDeliveryEqualsTheUnfilteredOneWithThoseRowsLeft
   EXPECT_EQ(stats.malformed_rows, 0u);
 }
 
-TEST_F(IngestEngineTest, ScopesOfTheSameDataAreSummedAndReplacedApart) {
+TEST_F(IngestEngineTest, ScopesAreSummedAndReplacedApart) {
   IngestSettings settings = lenient();
   std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
   Arena arena(MutableBytes(memory.data(), memory.size()));
@@ -465,26 +467,23 @@ TEST_F(IngestEngineTest, ScopesOfTheSameDataAreSummedAndReplacedApart) {
   EXPECT_EQ(change, PeriodChange::Added);
   std::vector<std::string> once = stored();
   ASSERT_EQ(once.size(), 187u);
-  ASSERT_TRUE(deliver(engine, {legacy_sample()}, [] { return std::size_t{65536}; }, "payer-b",
-                      &change)
-                  .ok());
-  EXPECT_EQ(change, PeriodChange::Added); // another scope: its own rows, not Unchanged
+  std::string part = legacy_sample().substr(0, 20000);
+  ASSERT_TRUE(deliver(engine, {part}, [] { return std::size_t{65536}; }, "payer-b", &change).ok());
+  EXPECT_EQ(change, PeriodChange::Added); // another scope: its own rows
   Result<std::uint64_t> rows = store.hourly_row_count();
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(rows.value(), 2 * 187u);
-  // The report sums both: every key's line items doubled (1281 line items each).
-  std::vector<std::string> twice = stored();
-  ASSERT_EQ(twice.size(), 187u);
+  EXPECT_GT(rows.value(), 187u);
+  // The report sums both.
   std::uint64_t items = 0;
-  for (const std::string& line : twice)
+  for (const std::string& line : stored())
     items += std::stoull(line.substr(line.rfind(',') + 1));
-  EXPECT_EQ(items, 2 * 1281u);
-  // payer-a again: Unchanged; a cut delivery for payer-b replaces only payer-b's rows.
+  EXPECT_GT(items, 1281u);
+  // payer-a again: Unchanged; another cut for payer-b replaces only payer-b's rows.
   ASSERT_TRUE(deliver(engine, {legacy_sample()}, [] { return std::size_t{65536}; }, "payer-a",
                       &change)
                   .ok());
   EXPECT_EQ(change, PeriodChange::Unchanged);
-  ASSERT_TRUE(deliver(engine, {legacy_sample().substr(0, 20000)},
+  ASSERT_TRUE(deliver(engine, {legacy_sample().substr(0, 30000)},
                       [] { return std::size_t{65536}; }, "payer-b", &change)
                   .ok());
   EXPECT_EQ(change, PeriodChange::Replaced);
@@ -493,6 +492,69 @@ TEST_F(IngestEngineTest, ScopesOfTheSameDataAreSummedAndReplacedApart) {
   Collect collect;
   ASSERT_TRUE(store.query(only_a, collect).ok());
   EXPECT_EQ(collect.rows, once);
+}
+
+// Issue 11, A8: two connections naming the same report, or an `ingest` of files a connection
+// already read, doubled every row of the report, silently.
+TEST_F(IngestEngineTest, TheSameDeliveryInASecondScopeIsRefused) {
+  IngestSettings settings = lenient();
+  std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
+  Arena arena(MutableBytes(memory.data(), memory.size()));
+  IngestEngine engine;
+  ASSERT_TRUE(engine.init(arena, settings, store).ok());
+  const std::string sample = legacy_sample();
+  std::string first = sample.substr(0, sample.find('\n', 20000) + 1);
+  std::string rest = sample.substr(0, sample.find('\n', 40000) + 1);
+  Status delivered = deliver(engine, {first, gzip(rest)}, [] { return std::size_t{4096}; }, "payer-a");
+  ASSERT_TRUE(delivered.ok()) << delivered.error().message;
+  std::vector<std::string> before = stored();
+  // The same content in another order, compressed differently, for another scope.
+  Status again = deliver(engine, {rest, gzip(first)}, [] { return std::size_t{777}; }, "");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::Conflict);
+  EXPECT_STREQ(again.error().message,
+               "store: another scope already holds this delivery, so its costs would count twice; "
+               "nothing was committed");
+  ASSERT_NE(store.duplicate(), nullptr);
+  EXPECT_EQ(store.duplicate()->scope, "payer-a");
+  EXPECT_EQ(store.duplicate()->billing_period, 202311);
+  EXPECT_EQ(stored(), before);
+  // The same scope may receive it again (Unchanged), and once the other scope forgets it,
+  // another may take it.
+  PeriodChange change = PeriodChange::Added;
+  ASSERT_TRUE(deliver(engine, {first, gzip(rest)}, [] { return std::size_t{4096}; }, "payer-a",
+                      &change)
+                  .ok());
+  EXPECT_EQ(change, PeriodChange::Unchanged);
+  Result<ForgetOutcome> forgot = store.forget("payer-a", 0);
+  ASSERT_TRUE(forgot.ok());
+  EXPECT_EQ(forgot.value().periods, 1u);
+  EXPECT_EQ(forgot.value().hourly_rows, before.size());
+  EXPECT_TRUE(stored().empty());
+  ASSERT_TRUE(deliver(engine, {rest, gzip(first)}, [] { return std::size_t{777}; }, "").ok());
+  EXPECT_EQ(stored(), before);
+}
+
+TEST_F(IngestEngineTest, TheSameFileTwiceInOneDeliveryIsRefused) {
+  IngestSettings settings = lenient();
+  std::vector<std::uint8_t> memory(IngestEngine::arena_bytes_for(settings));
+  Arena arena(MutableBytes(memory.data(), memory.size()));
+  IngestEngine engine;
+  ASSERT_TRUE(engine.init(arena, settings, store).ok());
+  std::string file = legacy_sample().substr(0, 20000);
+  Status twice = deliver(engine, {file, legacy_sample(), gzip(file)},
+                         [] { return std::size_t{65536}; });
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, ErrorCode::InvalidInput);
+  EXPECT_STREQ(twice.error().message,
+               "ingest: this file has the same content as an earlier file of the delivery (the "
+               "same file twice?); its costs would count twice");
+  engine.abort();
+  EXPECT_TRUE(stored().empty());
+  // Files with a header alone count nothing and may repeat.
+  std::string header = legacy_sample().substr(0, legacy_sample().find('\n') + 1);
+  ASSERT_TRUE(deliver(engine, {header, file, header}, [] { return std::size_t{65536}; }).ok());
+  EXPECT_FALSE(stored().empty());
 }
 
 } // namespace
