@@ -19,6 +19,8 @@ int open_store_for_writing(const Settings& settings, int argc, char** argv,
       command += ' ';
     command += i == 0 ? "edgecur" : argv[i];
   }
+  // Everything a writer creates is private, SQLite's per-delivery staging file included.
+  platform::make_new_files_private();
   // The folder first (the lock file lives in it), private: a fresh device has no /var/lib/edgecur.
   if (Status ready = platform::create_store_folder(settings.store_path.c_str()); !ready.ok()) {
     print_error("store " + settings.store_path, ready.error());
@@ -43,7 +45,34 @@ int open_store_for_writing(const Settings& settings, int argc, char** argv,
     print_error("store " + settings.store_path, ready.error());
     return kExitStore;
   }
-  if (Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadWrite); !opened.ok()) {
+  Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadWrite);
+  if (!opened.ok() && Store::is_damaged(opened.error())) {
+    // Never written into: moved aside (kept for support) and rebuilt from the source, since a
+    // new store holds no delivery and every period in the recheck window is read again.
+    char stamp[32];
+    format_timestamp(platform::wall_clock_seconds(), stamp, sizeof stamp);
+    std::string compact;
+    for (char c : std::string(stamp))
+      if (c != '-' && c != ':')
+        compact += c;
+    char moved_to[4096];
+    Status moved = platform::move_store_aside(settings.store_path.c_str(), compact.c_str(),
+                                              moved_to, sizeof moved_to);
+    if (!moved.ok()) {
+      print_error("store " + settings.store_path, opened.error());
+      print_error("store " + settings.store_path, moved.error());
+      return kExitStore;
+    }
+    print_message("store " + settings.store_path + ": " + error_text(opened.error()) +
+                  "; moved aside to " + moved_to +
+                  " and starting a new store: every billing period is read again");
+    if (Status ready = platform::create_store_file(settings.store_path.c_str()); !ready.ok()) {
+      print_error("store " + settings.store_path, ready.error());
+      return kExitStore;
+    }
+    opened = store.open(settings.store_path.c_str(), OpenMode::ReadWrite);
+  }
+  if (!opened.ok()) {
     print_error("store " + settings.store_path, opened.error());
     return kExitStore;
   }

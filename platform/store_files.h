@@ -3,6 +3,8 @@
 
 #include "core/base/result.h"
 
+#include <cstddef>
+
 namespace ec::platform {
 
 /// The store holds per-account costs and account names: nobody else needs to read it. So a writer
@@ -16,5 +18,16 @@ namespace ec::platform {
 /// file", Io for the same on other errors, InvalidArgument "store: path is too long".
 Status create_store_folder(const char* store_path);
 Status create_store_file(const char* store_path);
+
+/// Files a writer creates from now on are private (umask 077): the staging file SQLite creates
+/// beside the store for each delivery, and SQLite's temporary files.
+void make_new_files_private();
+
+/// Moves a damaged store out of the way: `<store_path>` and its -wal and -shm files are renamed
+/// to `<store_path>.damaged-<stamp>` (+ the same suffixes), where `stamp` is e.g.
+/// "20261207T163728Z". The new name is written to `moved_to` (terminated). Errors (lib Errno):
+/// Io "store: cannot move the damaged store aside", InvalidArgument when a name does not fit.
+Status move_store_aside(const char* store_path, const char* stamp, char* moved_to,
+                        std::size_t moved_to_size);
 
 } // namespace ec::platform

@@ -445,6 +445,8 @@ Status Store::open_connection(const char* path, OpenMode mode, bool uri) {
   if (ready.ok())
     ready = check_or_create_schema(mode);
   if (ready.ok() && mode == OpenMode::ReadWrite)
+    ready = quick_check();
+  if (ready.ok() && mode == OpenMode::ReadWrite)
     ready = convert_to_incremental_vacuum();
   if (ready.ok()) {
     rc = sqlite3_create_function_v2(m_db, "ec_bucket", 2,
@@ -600,6 +602,32 @@ static int run_pragma(sqlite3* db, const char* sql, std::int64_t* first_column) 
   }
   sqlite3_finalize(pragma);
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static constexpr const char* kQuickCheckFailed = "store: the file fails SQLite's quick_check";
+
+bool Store::is_damaged(const Error& error) {
+  return error.code == ErrorCode::Corrupt &&
+         (error.lib == ErrorLib::Sqlite || error.message == kQuickCheckFailed);
+}
+
+Status Store::quick_check() {
+  // A writer never writes into a damaged file: SQLite's own check of every page and index, first
+  // (O(file size): about 30 ms for 100,000 hourly rows).
+  sqlite3_stmt* check = nullptr;
+  int rc = sqlite3_prepare_v2(m_db, "PRAGMA quick_check(1)", -1, &check, nullptr);
+  bool ok = false;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(check);
+    ok = rc == SQLITE_ROW && sqlite3_column_bytes(check, 0) == 2 &&
+         std::memcmp(sqlite3_column_text(check, 0), "ok", 2) == 0;
+  }
+  sqlite3_finalize(check);
+  if (rc != SQLITE_ROW && rc != SQLITE_OK)
+    return sqlite_error(rc, "store: cannot check the file");
+  if (!ok)
+    return make_error(ErrorCode::Corrupt, kQuickCheckFailed);
+  return {};
 }
 
 Status Store::convert_to_incremental_vacuum() {

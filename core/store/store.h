@@ -198,6 +198,10 @@ public:
   /// edgecur store, InvalidArgument when already open.
   Status open(const char* path, OpenMode mode);
   void close();
+  /// True for an open() error that means the file is damaged (SQLite found it corrupt, or a
+  /// ReadWrite open's quick_check failed), as opposed to a file that is not a store at all: the
+  /// firmware moves such a store aside and builds a new one.
+  static bool is_damaged(const Error& error);
   [[nodiscard]] bool is_open() const { return m_db != nullptr; }
 
   /// Starts a delivery: clears the staging area (what an interrupted delivery left; the caller
@@ -359,6 +363,8 @@ private:
   /// A store created before reclaim_space() existed is rewritten once (VACUUM) with incremental
   /// vacuum on; best effort.
   Status convert_to_incremental_vacuum();
+  /// PRAGMA quick_check: Corrupt (is_damaged) when the file fails it.
+  Status quick_check();
   /// Gives free pages back to the file system and truncates the write-ahead log.
   Status reclaim_space();
   /// open() of one connection; `uri` when `path` is an SQLite URI filename.

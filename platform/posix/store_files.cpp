@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -54,6 +55,30 @@ Status create_store_file(const char* path) {
   int error_number = errno;
   return creation_error(error_number, "store: cannot create the database file",
                         "store: cannot create the database file");
+}
+
+void make_new_files_private() { ::umask(077); }
+
+Status move_store_aside(const char* store_path, const char* stamp, char* moved_to,
+                        std::size_t moved_to_size) {
+  int length = std::snprintf(moved_to, moved_to_size, "%s.damaged-%s", store_path, stamp);
+  if (length < 0 || static_cast<std::size_t>(length) >= moved_to_size)
+    return make_error(ErrorCode::InvalidArgument, "store: path is too long");
+  // The WAL first: were the database file renamed alone, SQLite would open the old WAL with the
+  // next database of that name.
+  for (const char* suffix : {"-wal", "-shm", ""}) {
+    char from[PATH_MAX];
+    char to[PATH_MAX];
+    int from_length = std::snprintf(from, sizeof from, "%s%s", store_path, suffix);
+    int to_length = std::snprintf(to, sizeof to, "%s%s", moved_to, suffix);
+    if (from_length < 0 || static_cast<std::size_t>(from_length) >= sizeof from || to_length < 0 ||
+        static_cast<std::size_t>(to_length) >= sizeof to)
+      return make_error(ErrorCode::InvalidArgument, "store: path is too long");
+    if (::rename(from, to) != 0 && errno != ENOENT)
+      return make_lib_error(ErrorCode::Io, "store: cannot move the damaged store aside",
+                            ErrorLib::Errno, errno);
+  }
+  return {};
 }
 
 } // namespace ec::platform

@@ -668,6 +668,23 @@ class OtherSources(AwsTest):
         bad = edgecur("forget", "--config", config, "--scope", "first", "--period", "2026-13")
         self.assertEqual(bad.returncode, 1, describe(bad))
 
+    def test_j_a_damaged_store_is_rebuilt_by_the_next_pass(self):
+        """Issue 11, B: once moves a store that fails quick_check aside and reads every period of
+        the recheck window again."""
+        report = build(LegacyReport(self.bucket, rows=600), self.periods, decoys=False)
+        local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
+        config = self.write_config({"type": "local", "local_dir": local,
+                                    "report_name": report.name, "recheck_days": "365"})
+        self.once(config)
+        expected = report.expected()
+        with open(self.store, "r+b") as handle:
+            handle.write(b"\0" * 100)  # the header: SQLite no longer knows the file
+        result = self.once(config)
+        self.assertIn("; moved aside to " + self.store + ".damaged-", result.stderr)
+        for period in self.periods:
+            self.assertIn(f"{period}: added", result.stdout, describe(result))
+        self.assertReportEqual(self.report_csv(config), expected, "rebuilt")
+
     def test_j_local_directory_without_network(self):
         report = build(LegacyReport(self.bucket, rows=1000), self.periods)
         local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)

@@ -576,5 +576,85 @@ echo $? > {out('3.rc')}
         self.assertReportEqual(read("after-rerun.csv"), reference([big]), "after the rerun")
 
 
+
+class DamagedStore(WorkDirTest):
+    """Issue 11, B: a store that fails SQLite's quick_check at a writer's open is never written
+    into: it is moved aside with a timestamped name, and a new one is built (ingest here; `once`
+    reads every period again since the new store holds no delivery)."""
+
+    def damage(self, store, how):
+        with sqlite3.connect(store) as db:
+            root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'hourly'").fetchone()[0]
+            page = db.execute("PRAGMA page_size").fetchone()[0]
+        with open(store, "r+b") as handle:
+            if how == "header":
+                handle.write(b"not a database at all")
+            else:  # the hourly table's root page: the schema reads, the table does not
+                handle.seek((root - 1) * page)
+                handle.write(bytes(random.Random(7).randrange(256) for _ in range(page)))
+
+    def test_a_damaged_store_is_moved_aside_and_rebuilt(self):
+        old = generate(self.path("old.csv.gz"), rows=1500, seed=86, period="2024-09")
+        new = generate(self.path("new.csv.gz"), rows=1500, seed=87, period="2024-10")
+        for how in ("root-page", "header"):
+            folder = self.path(how)
+            os.mkdir(folder)
+            store = os.path.join(folder, "edgecur.db")
+            edgecur("ingest", "--store", store, old)
+            self.damage(store, how)
+            readers = edgecur("report", "--store", store, check=False)
+            self.assertNotEqual(readers.returncode, 0, f"{how}: a reader read a damaged store")
+            result = edgecur("ingest", "--store", store, new, check=False)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            moved = [name for name in os.listdir(folder) if ".damaged-" in name
+                     and not name.endswith(("-wal", "-shm"))]  # SQLite's, moved with it
+            self.assertEqual(len(moved), 1, f"{how}: {os.listdir(folder)}")
+            self.assertRegex(moved[0], r"^edgecur\.db\.damaged-\d{8}T\d{6}Z$")
+            self.assertIn(f"store {store}: store: ", result.stderr)
+            self.assertIn(f"; moved aside to {store}.damaged-", result.stderr)
+            self.assertIn("and starting a new store", result.stderr)
+            self.assertReportEqual(report(store), reference([new]), f"{how}: the new store")
+            with open(os.path.join(folder, moved[0]), "rb") as handle:
+                self.assertEqual(len(handle.read()) > 0, True)
+            self.assertEqual(stat.S_IMODE(os.stat(store).st_mode), 0o600)
+
+    def test_a_file_that_is_not_a_store_is_refused_not_moved(self):
+        store = self.path("other.db")
+        with sqlite3.connect(store) as db:
+            db.execute("CREATE TABLE somebody_elses(x)")
+        result = edgecur("ingest", "--store", store,
+                         generate(self.path("a.csv.gz"), rows=100, seed=88, period="2024-09"),
+                         check=False)
+        self.assertEqual(result.returncode, 4, result.stderr)
+        self.assertIn("store: file is not an edgecur store", result.stderr)
+        self.assertEqual([n for n in os.listdir(self.dir) if ".damaged-" in n], [])
+
+    def test_the_staging_file_is_private(self):
+        # SQLite creates the per-delivery staging file itself: the writer's umask keeps it 0600.
+        big = generate(self.path("big.csv.gz"), rows=60000, seed=89, period="2024-09",
+                       extra=("--accounts", "200"))
+        config = self.path("spill.ini")
+        with open(config, "w") as out:
+            out.write("[ingest]\ntable_keys = 256\n")
+        os.chmod(config, 0o600)
+        store = self.path("s.db")
+        previous = os.umask(0o022)
+        try:
+            process = subprocess.Popen([BIN, "ingest", "--config", config, "--store", store, big],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            mode = None
+            deadline = time.monotonic() + 60
+            while mode is None and process.poll() is None and time.monotonic() < deadline:
+                try:
+                    mode = stat.S_IMODE(os.stat(store + "-staging").st_mode)
+                except FileNotFoundError:
+                    time.sleep(0.005)
+            process.communicate(timeout=120)
+        finally:
+            os.umask(previous)
+        self.assertEqual(process.returncode, 0)
+        self.assertEqual(mode, 0o600)
+        self.assertFalse(os.path.exists(store + "-staging"))
+
 if __name__ == "__main__":
     unittest.main()
