@@ -268,6 +268,9 @@ Error Store::sqlite_error(int rc, const char* message) {
   if ((rc & 0xff) == SQLITE_FULL)
     error.message = "store: the disk holding the store is full: free space, or move [store] path; "
                     "the store keeps what it had";
+  else if ((rc & 0xff) == SQLITE_IOERR && rc != SQLITE_IOERR_NOMEM)
+    error.message = "store: the disk holding the store failed a read or write (I/O error): check "
+                    "the disk, or move [store] path; the store keeps what it had";
   return error;
 }
 

@@ -4,6 +4,7 @@
 #include "core/aws/aws_responses.h"
 #include "core/aws/aws_text.h"
 #include "core/aws/json_reader.h"
+#include "tests/fuzz/alloc_failure.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -169,5 +170,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_result(accounts, input);
   if (accounts.ok())
     check(accounts.value().accounts.size() <= ec::kMaxAccountsPerPage);
+
+  // Each parser again with less memory than it took: OutOfMemory, cleanly.
+  using ec::fuzz::with_allocation_failure;
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_json_error(input, a); });
+  with_allocation_failure(input, g_storage, sizeof g_storage, [&](ec::Arena& a) {
+    return ec::parse_describe_report_definitions(input, a);
+  });
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_list_exports(input, a); });
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_get_export(input, a); });
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_list_accounts(input, a); });
   return 0;
 }

@@ -1,5 +1,6 @@
 // tests/fuzz/aws_xml_fuzz.cpp - XmlReader and the XML answer parsers never crash; events nest,
 // decoded text is UTF-8 within its limit, and no error points into the input.
+#include "tests/fuzz/alloc_failure.h"
 #include "core/aws/aws_responses.h"
 #include "core/aws/aws_text.h"
 #include "core/aws/xml_reader.h"
@@ -111,5 +112,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   arena.reset();
   check_result(ec::parse_s3_error(input, arena), input);
+
+  // Each parser again with less memory than it took: OutOfMemory, cleanly.
+  using ec::fuzz::with_allocation_failure;
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_assume_role_response(input, a); });
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_sts_error(input, a); });
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_list_objects_v2(input, a); });
+  with_allocation_failure(input, g_storage, sizeof g_storage,
+                          [&](ec::Arena& a) { return ec::parse_s3_error(input, a); });
   return 0;
 }

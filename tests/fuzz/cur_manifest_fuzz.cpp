@@ -2,6 +2,7 @@
 // manifests are coherent, a key's period overrides the manifest's, and accepted keys reassemble
 // from their parts.
 #include "core/aws/cur_manifest.h"
+#include "tests/fuzz/alloc_failure.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -62,6 +63,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(keyed.value().billing_period->start == 1709251200 &&
           keyed.value().billing_period->end == 1711929600);
   }
+
+  // The same documents with less memory than they took: OutOfMemory, cleanly.
+  ec::fuzz::with_allocation_failure(input, g_storage, sizeof g_storage,
+                                    [&](ec::Arena& a) { return ec::parse_cur_manifest(input, a); });
+  ec::fuzz::with_allocation_failure(input, g_storage, sizeof g_storage, [&](ec::Arena& a) {
+    return ec::parse_cur_manifest(
+        input, "exports/cur2/metadata/BILLING_PERIOD=2024-03/cur2-Manifest.json", a);
+  });
 
   ec::Result<ec::CurKeyParts> key = ec::parse_cur_key(input);
   if (!key.ok()) {

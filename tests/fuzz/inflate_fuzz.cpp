@@ -9,6 +9,7 @@
 // One stage and its arena live for the whole run, so reuse across inputs is fuzzed too: after
 // the first compressed input, the arena must never allocate again.
 #include "core/codec/inflate_stage.h"
+#include "tests/fuzz/alloc_failure.h"
 
 #include <zlib.h>
 
@@ -91,6 +92,17 @@ Result decode(const std::string& input, std::uint8_t seed) {
     __builtin_trap();
   return {status.ok(), status.ok() ? ec::Error{} : status.error()};
 }
+
+// A fresh stage on a fresh arena: init, the whole input, finish. For with_allocation_failure.
+Status fresh_decode(const std::string& input, ec::Arena& arena) {
+  Sink sink;
+  ec::InflateStage stage(sink);
+  EC_TRY(stage.init(arena, 4096));
+  EC_TRY(stage.write(Bytes(reinterpret_cast<const std::uint8_t*>(input.data()), input.size())));
+  return stage.finish();
+}
+
+alignas(16) std::uint8_t g_fresh_storage[128 * 1024];
 
 std::string deflate_with(const std::string& plain, int window_bits, int level) {
   z_stream stream{};
@@ -176,6 +188,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   switch (mode) {
   case 0:
     decode(rest, 0);
+    // With less memory than a fresh stage took for it (zlib's state and window come from the
+    // arena too): OutOfMemory, cleanly.
+    ec::fuzz::with_allocation_failure(rest, g_fresh_storage, sizeof g_fresh_storage,
+                                      [&](ec::Arena& a) { return fresh_decode(rest, a); });
     break;
   case 1:
     decode(rest, seed);

@@ -1,6 +1,7 @@
 // tests/fuzz/ini_fuzz.cpp - Arbitrary text through the config loader: no crash, bounded
 // diagnostics.
 #include "core/config/config.h"
+#include "tests/fuzz/alloc_failure.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -83,5 +84,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_bounded(diagnostics, sizeof buffer);
   if ((check == ec::ConfigCheck::Ok) != (diagnostics.error_count() == 0))
     std::abort();
+
+  // The parse again with less memory than it took: OutOfMemory, cleanly.
+  static std::uint8_t storage[1024 * 1024];
+  ec::fuzz::with_allocation_failure(text, storage, sizeof storage, [&](ec::Arena& a) {
+    diagnostics.clear();
+    return ec::parse_config_text("fuzz.ini", text, a, diagnostics);
+  });
   return 0;
 }
