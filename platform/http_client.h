@@ -129,6 +129,12 @@ private:
   bool m_callback_failed = false;
   Error m_callback_error;
   char m_line[kMaxRequestHeaderLineBytes + 1]; // the URL or one header line, NUL-terminated
+  // Plain http:// goes only to loopback, so never through a proxy elsewhere on the network (it
+  // would carry a session token in clear): such a request gets no_proxy "*", and the configured
+  // no_proxy (kept here, it holds no secret) is put back for the next request.
+  bool m_http_proxy_elsewhere = false;
+  bool m_proxy_bypassed = false;
+  char m_no_proxy[kMaxSettingBytes + 1] = {};
   std::uint8_t m_error_body[kMaxErrorBodyBytes];
 };
 

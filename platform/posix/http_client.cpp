@@ -2,9 +2,12 @@
 // code).
 #include "platform/http_client.h"
 
+#include "core/base/loopback.h"
+
 #include <curl/curl.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -99,6 +102,56 @@ HttpClient::~HttpClient() {
   curl_slist_free_all(m_header_list);
 }
 
+namespace {
+
+// The host of a proxy URL ("http://user:pass@host:port/", "[::1]:3128", "host"); never a secret.
+std::string_view proxy_host(std::string_view proxy) {
+  std::size_t scheme = proxy.find("://");
+  if (scheme != std::string_view::npos)
+    proxy.remove_prefix(scheme + 3);
+  proxy = proxy.substr(0, proxy.find('/'));
+  std::size_t at = proxy.rfind('@');
+  if (at != std::string_view::npos)
+    proxy.remove_prefix(at + 1);
+  if (!proxy.empty() && proxy.front() == '[') {
+    std::size_t close = proxy.find(']');
+    return close == std::string_view::npos ? proxy : proxy.substr(1, close - 1);
+  }
+  return proxy.substr(0, proxy.find(':'));
+}
+
+// Whether an http:// request would go through a proxy that is not on this host: the configured
+// one, else the environment's as libcurl reads it (http_proxy, then all_proxy/ALL_PROXY).
+bool http_proxy_elsewhere(std::string_view configured) {
+  std::string_view proxy = configured;
+  if (proxy.empty()) {
+    for (const char* name : {"http_proxy", "all_proxy", "ALL_PROXY"}) {
+      const char* value = std::getenv(name);
+      if (value && *value) {
+        proxy = value;
+        break;
+      }
+    }
+  }
+  return !proxy.empty() && !is_loopback_host(proxy_host(proxy));
+}
+
+bool is_plain_http(std::string_view url) {
+  static constexpr char kPrefix[] = "http://";
+  if (url.size() < sizeof kPrefix - 1)
+    return false;
+  for (std::size_t i = 0; i < sizeof kPrefix - 1; ++i) {
+    char c = url[i];
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+    if (c != kPrefix[i])
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
 Status HttpClient::open(const HttpSettings& settings) {
   if (m_handle) {
     curl_easy_cleanup(curl_of(m_handle));
@@ -140,6 +193,12 @@ Status HttpClient::configure(const HttpSettings& settings) {
   EC_TRY(set_text(CURLOPT_PROXY_CAINFO, settings.proxy_ca_bundle, "proxy_ca_bundle"));
   EC_TRY(set_text(CURLOPT_PROXY, settings.proxy, "proxy"));
   EC_TRY(set_text(CURLOPT_NOPROXY, settings.no_proxy, "no_proxy"));
+  m_http_proxy_elsewhere = http_proxy_elsewhere(settings.proxy);
+  m_proxy_bypassed = false;
+  std::size_t kept = settings.no_proxy.size() < kMaxSettingBytes ? settings.no_proxy.size() : 0;
+  if (kept != 0)
+    std::memcpy(m_no_proxy, settings.no_proxy.data(), kept);
+  m_no_proxy[kept] = '\0';
 
   // Verification is never switched off; these are libcurl's defaults, stated so a reader and a
   // future libcurl build cannot disagree.
@@ -238,6 +297,12 @@ Status HttpClient::set_request(const HttpRequest& request) {
   std::memcpy(m_line, request.url.data(), request.url.size());
   m_line[request.url.size()] = '\0';
   EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_URL, m_line), "url"));
+  bool bypass = m_http_proxy_elsewhere && is_plain_http(request.url);
+  if (bypass != m_proxy_bypassed) {
+    const char* no_proxy = bypass ? "*" : (m_no_proxy[0] ? m_no_proxy : nullptr);
+    EC_TRY(checked(curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy), "no_proxy"));
+    m_proxy_bypassed = bypass;
+  }
 
   if (request.headers.size() > kMaxRequestHeaders)
     return make_error(ErrorCode::LimitExceeded, "http: too many request headers");

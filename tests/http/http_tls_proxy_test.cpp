@@ -166,6 +166,31 @@ TEST_F(ProxyTest, TheEnvironmentIsHonouredWhenTheIniSetsNone) {
   EXPECT_EQ(first_line(bypassed.text), "GET /echo HTTP/1.1");
 }
 
+// Plain http:// is allowed to loopback only; a proxy elsewhere on the network (here 192.0.2.1,
+// TEST-NET-1: nothing answers) would carry the request, and a session token, in clear. Such a
+// request goes direct; a loopback proxy (above) is still used, and so is the remote proxy for
+// https://.
+TEST_F(ProxyTest, PlainHttpNeverGoesThroughAProxyOnAnotherHost) {
+  HttpSettings settings = quick_settings();
+  settings.connect_timeout_ms = 1500;
+  for (const char* remote : {"http://192.0.2.1:3128", "192.0.2.1:3128", "http://u:p@[2001:db8::1]:8080"}) {
+    proxy = remote;
+    settings.proxy = proxy;
+    TextSink sink;
+    Result<HttpResponse> response = fetch(settings, http_peer().url("/echo"), sink);
+    ASSERT_TRUE(response.ok()) << remote << ": " << formatted(response.error());
+    EXPECT_EQ(first_line(sink.text), "GET /echo HTTP/1.1") << remote;
+  }
+  // From the environment too.
+  setenv("http_proxy", "http://192.0.2.1:3128", 1);
+  TextSink via_environment;
+  Result<HttpResponse> response =
+      fetch(quick_settings(), http_peer().url("/echo"), via_environment);
+  unsetenv("http_proxy");
+  ASSERT_TRUE(response.ok()) << formatted(response.error());
+  EXPECT_EQ(first_line(via_environment.text), "GET /echo HTTP/1.1");
+}
+
 TEST_F(ProxyTest, HttpsThroughAConnectTunnelWithCredentials) {
   ASSERT_NE(http_peer().https, 0) << http_peer().tls_error;
   HttpSettings settings = quick_settings();
