@@ -1,6 +1,7 @@
 // core/client/endpoint.cpp - Endpoint URLs: parsing the INI's, building AWS's defaults.
 #include "core/client/endpoint.h"
-#include "core/base/loopback.h"
+
+#include "core/base/endpoint_url.h"
 
 #include "core/aws/text_builder.h"
 #include "core/client/client_text.h"
@@ -30,19 +31,9 @@ constexpr std::string_view kDefaultRegion = "us-east-1";
 constexpr std::size_t kUrlBytes =
     8 + 2 * (kMaxEndpointHostBytes + 1) + 6 + kMaxEndpointPathBytes + 256;
 
-bool starts_with_lower(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() &&
-         client_text::equals_lower(text.substr(0, prefix.size()), prefix);
-}
-
 bool is_host_byte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_';
-}
-
-bool is_ipv6_byte(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-         c == '.';
 }
 
 std::string_view strip_trailing_slashes(std::string_view path) {
@@ -90,91 +81,33 @@ Result<Endpoint> parse_built(const TextBuilder& url) {
 } // namespace
 
 Result<Endpoint> Endpoint::parse(std::string_view url) {
-  Endpoint endpoint;
-  std::string_view rest;
-  if (starts_with_lower(url, "https://")) {
-    endpoint.m_scheme = Scheme::Https;
-    rest = url.substr(8);
-  } else if (starts_with_lower(url, "http://")) {
-    endpoint.m_scheme = Scheme::Http;
-    rest = url.substr(7);
-  } else {
+  EndpointUrl parts;
+  switch (parse_endpoint_url(url, parts)) {
+  case EndpointUrlProblem::None:
+    break;
+  case EndpointUrlProblem::NotUrl:
     return kNotUrl;
-  }
-  if (rest.find_first_of("?#") != std::string_view::npos)
+  case EndpointUrlProblem::UserInfo:
+  case EndpointUrlProblem::QueryOrFragment:
     return kNotAllowed;
-  std::size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  if (authority.find('@') != std::string_view::npos)
-    return kNotAllowed;
-
-  // host, or [IPv6], then an optional :port.
-  std::string_view host;
-  std::string_view port_text;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    std::size_t close = authority.find(']');
-    if (close == std::string_view::npos || close < 2)
-      return kNotUrl;
-    host = authority.substr(0, close + 1);
-    for (char c : host.substr(1, host.size() - 2))
-      if (!is_ipv6_byte(c))
-        return kNotUrl;
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':')
-        return kNotUrl;
-      has_port = true;
-      port_text = after.substr(1);
-    }
-  } else {
-    std::size_t colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      has_port = true;
-      port_text = authority.substr(colon + 1);
-    }
-    for (char c : host)
-      if (!is_host_byte(c))
-        return kNotUrl;
-  }
-  if (host.empty())
-    return kNotUrl;
-  if (host.size() > kMaxEndpointHostBytes)
-    return kHostTooLong;
-  // Checked on every URL parsed, the ones built from parts too, so nothing reaches the network
-  // in clear text but loopback traffic.
-  if (endpoint.m_scheme == Scheme::Http && !is_loopback_host(host))
+  case EndpointUrlProblem::PlainHttp:
     return kPlainHttp;
-
-  if (has_port) {
-    if (port_text.empty() || port_text.size() > 5)
-      return kBadPort;
-    std::uint32_t port = 0;
-    for (char c : port_text) {
-      if (c < '0' || c > '9')
-        return kBadPort;
-      port = port * 10 + static_cast<std::uint32_t>(c - '0');
-    }
-    if (port == 0 || port > 65535)
-      return kBadPort;
-    endpoint.m_port = static_cast<std::uint16_t>(port);
-  }
-
-  path = strip_trailing_slashes(path);
-  for (char c : path)
-    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
-      return kNotUrl;
-  if (path.size() > kMaxEndpointPathBytes)
+  case EndpointUrlProblem::BadPort:
+    return kBadPort;
+  case EndpointUrlProblem::HostTooLong:
+    return kHostTooLong;
+  case EndpointUrlProblem::PathTooLong:
     return kPathTooLong;
-
-  for (std::size_t i = 0; i < host.size(); ++i)
-    endpoint.m_host[i] = host[i];
-  endpoint.m_host_size = host.size();
-  for (std::size_t i = 0; i < path.size(); ++i)
-    endpoint.m_path[i] = path[i];
-  endpoint.m_path_size = path.size();
+  }
+  Endpoint endpoint;
+  endpoint.m_scheme = parts.https ? Scheme::Https : Scheme::Http;
+  endpoint.m_port = parts.port;
+  for (std::size_t i = 0; i < parts.host.size(); ++i)
+    endpoint.m_host[i] = parts.host[i];
+  endpoint.m_host_size = parts.host.size();
+  for (std::size_t i = 0; i < parts.path.size(); ++i)
+    endpoint.m_path[i] = parts.path[i];
+  endpoint.m_path_size = parts.path.size();
   return endpoint;
 }
 

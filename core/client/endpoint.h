@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/aws/sigv4.h"
+#include "core/base/endpoint_url.h"
 #include "core/base/result.h"
 
 #include <cstddef>
@@ -11,13 +12,11 @@
 
 namespace ec {
 
-inline constexpr std::size_t kMaxEndpointHostBytes = 255;
-inline constexpr std::size_t kMaxEndpointPathBytes = 255;
-
 /// scheme://host[:port][base_path], copied into fixed buffers (about 520 bytes).
 class Endpoint {
 public:
-  /// Parses an absolute URL "https://host[:port][/path]" (http:// only to a loopback host,
+  /// Parses an absolute URL "https://host[:port][/path]" with parse_endpoint_url, the check
+  /// `config check` makes too (http:// only to a loopback host,
   /// 127.0.0.0/8 in four decimal parts, [::1] or localhost: tests and local gateways). The path,
   /// when given, is kept without its trailing '/' and prefixes every request path (an endpoint
   /// behind a path-routing proxy). No query, fragment or user:password@ allowed (the message never

@@ -1,6 +1,7 @@
 // core/config/config_schema.cpp - The settings table and the parsers of each setting type.
 #include "core/config/config_schema.h"
-#include "core/base/loopback.h"
+
+#include "core/base/endpoint_url.h"
 
 #include <cstdio>
 #include <cstring>
@@ -174,38 +175,27 @@ bool accepts_url_after_scheme(std::string_view rest) {
   return true;
 }
 
-// The authority of a URL without its scheme: up to the first '/', '?' or '#' (RFC 3986).
-std::string_view url_authority(std::string_view rest) {
-  return rest.substr(0, rest.find_first_of("/?#"));
-}
-
-// "host:port" -> "host", "[::1]:9000" -> "[::1]".
-std::string_view authority_host(std::string_view authority) {
-  if (!authority.empty() && authority.front() == '[')
-    return authority.substr(0, authority.find(']') + 1); // npos + 1: all of it, refused later
-  return authority.substr(0, authority.find(':'));
-}
-
 // An endpoint carries signed requests, AssumeRole's session token and the external ID: https://,
 // or http:// only to loopback (a test server, a local gateway). user:password@ has no use in an
-// AWS endpoint and would put a password in a setting shown in messages, so it is refused too.
+// AWS endpoint and would put a password in a setting shown in messages, so it is refused too. The
+// same parser as the run's (core/base/endpoint_url.h), so `config check` and `once` agree.
 ValueProblem endpoint_problem(std::string_view value) {
-  bool plain = starts_with(value, "http://");
-  std::string_view rest;
-  if (plain)
-    rest = value.substr(7);
-  else if (starts_with(value, "https://"))
-    rest = value.substr(8);
-  else
-    return ValueProblem::BadFormat;
-  if (!accepts_url_after_scheme(rest))
-    return ValueProblem::BadFormat;
-  std::string_view authority = url_authority(rest);
-  if (authority.find('@') != std::string_view::npos)
+  EndpointUrl parts;
+  switch (parse_endpoint_url(value, parts)) {
+  case EndpointUrlProblem::None:
+    return ValueProblem::None;
+  case EndpointUrlProblem::UserInfo:
     return ValueProblem::UserInfo;
-  if (plain && !is_loopback_host(authority_host(authority)))
+  case EndpointUrlProblem::PlainHttp:
     return ValueProblem::PlainHttp;
-  return ValueProblem::None;
+  case EndpointUrlProblem::NotUrl:
+  case EndpointUrlProblem::QueryOrFragment:
+  case EndpointUrlProblem::BadPort:
+  case EndpointUrlProblem::HostTooLong:
+  case EndpointUrlProblem::PathTooLong:
+    return ValueProblem::BadFormat;
+  }
+  return ValueProblem::BadFormat;
 }
 
 bool accepts_endpoint(std::string_view value) {
@@ -780,9 +770,14 @@ ValueProblem parse_setting_value(const SettingSpec& spec, std::string_view text,
 }
 
 std::string_view endpoint_host(std::string_view url) {
+  // For messages only (the host a refused http:// URL names): up to the first '/', '?' or '#',
+  // then without :port ("[::1]:9000" -> "[::1]").
   std::size_t scheme = url.find("://");
-  return authority_host(
-      url_authority(scheme == std::string_view::npos ? url : url.substr(scheme + 3)));
+  std::string_view authority = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (!authority.empty() && authority.front() == '[')
+    return authority.substr(0, authority.find(']') + 1); // npos + 1: all of it
+  return authority.substr(0, authority.find(':'));
 }
 
 std::size_t format_size(std::int64_t bytes, char* out, std::size_t out_size) {
