@@ -467,12 +467,14 @@ class ReadOnlyStore(WorkDirTest):
         probe = run(["unshare", "-m", "true"], check=False)
         if probe.returncode != 0:
             self.skipTest("no mount namespace: " + probe.stderr.strip())
-        script = (f"mount --bind {self.folder} {self.folder} && "
-                  f"mount -o remount,bind,ro {self.folder} && "
+        script = (f"{{ mount --bind {self.folder} {self.folder} && "
+                  f"mount -o remount,bind,ro {self.folder}; }} || exit 90; "
                   f"! touch {self.folder}/probe 2>/dev/null && "
                   f"{BIN} report --store {self.store} --format csv && "
                   f"echo ===STATUS=== && {BIN} status --store {self.store}")
         result = run(["unshare", "-m", "sh", "-c", script], check=False)
+        if result.returncode == 90:
+            self.skipTest("cannot bind-mount read-only here: " + result.stderr.strip())
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         csv, _, status = result.stdout.partition("===STATUS===\n")
         self.assertReportEqual(csv, self.expected, "on a read-only mount")
@@ -551,13 +553,15 @@ mount -t tmpfs -o size=1m,mode=0700 tmpfs {disk} || exit 90
 echo $? > {out('2.rc')}
 {size} > {out('size-after')}
 {BIN} report --store {store} --format csv > {out('after-failure.csv')} || exit 93
-sqlite3 {store} 'PRAGMA integrity_check' > {out('integrity')}
+{sys.executable} -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])" {store} > {out('integrity')}
 mount -o remount,size=64m {disk} || exit 94
 {BIN} ingest --config {config} --store {store} {big} > {out('3.out')} 2>&1
 echo $? > {out('3.rc')}
 {BIN} report --store {store} --format csv > {out('after-rerun.csv')} || exit 95
 """
         result = run(["unshare", "-m", "bash", "-c", script], check=False)
+        if result.returncode == 90:
+            self.skipTest("cannot mount a tmpfs here: " + result.stderr.strip())
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
         def read(name):
