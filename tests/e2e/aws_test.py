@@ -685,6 +685,30 @@ class OtherSources(AwsTest):
             self.assertIn(f"{period}: added", result.stdout, describe(result))
         self.assertReportEqual(self.report_csv(config), expected, "rebuilt")
 
+    def test_j_a_file_over_max_malformed_fails_its_period_with_locations(self):
+        """Issue 11, A2, through `once`: the period fails, the store keeps its totals, and the
+        first malformed rows are printed as key:line."""
+        report = build(LegacyReport(self.bucket, rows=800), self.periods[2:], decoys=False)
+        local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
+        config = self.write_config({"type": "local", "local_dir": local,
+                                    "report_name": report.name, "recheck_days": "365"})
+        self.once(config)
+        before = self.report_csv(config)
+        broken = generate(self.path("broken.csv.gz"), rows=2000, seed=90, period=self.periods[2],
+                          extra=("--malformed-ppm", "50000"))
+        delivery = report.restate(self.periods[2], sources=[broken])
+        self.bucket.copy_tree(local, under=report.prefix)
+        result = self.once(config, expect_ok=False)
+        self.assertEqual(result.returncode, 6, describe(result))
+        key = delivery.files[0].key
+        self.assertIn(f"{self.periods[2]}: FAILED: cur: too many malformed rows in this file "
+                      "([ingest] max_malformed)", result.stdout)
+        self.assertIn("edgecur: its first malformed rows:\n", result.stderr)
+        located = [line for line in result.stderr.splitlines() if line.startswith(f"  {key}:")]
+        self.assertEqual(len(located), 5, describe(result))
+        self.assertRegex(located[0], r"^  .+:\d+: (cur|csv): ")
+        self.assertEqual(self.report_csv(config), before)
+
     def test_j_local_directory_without_network(self):
         report = build(LegacyReport(self.bucket, rows=1000), self.periods)
         local = self.bucket.copy_tree(self.path("local-reports"), under=report.prefix)
