@@ -16,7 +16,9 @@ void print_error(const std::string& context, const Error& error) {
                error_text(error).c_str());
 }
 
-void print_message(const std::string& text) { std::fprintf(stderr, "edgecur: %s\n", text.c_str()); }
+void print_message(const std::string& text) {
+  std::fprintf(stderr, "edgecur: %s\n", text.c_str());
+}
 
 std::string group_digits(std::uint64_t value) {
   std::string digits = std::to_string(value);

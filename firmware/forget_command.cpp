@@ -1,7 +1,6 @@
 // firmware/forget_command.cpp - `edgecur forget`: remove what one scope holds.
-#include "firmware/commands.h"
-
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
@@ -81,8 +80,8 @@ int run_forget(int argc, char** argv) {
                 which.c_str());
     return kExitOk;
   }
-  std::printf("forgot scope '%s', %s: %s billing period%s, %s hourly rows removed\n",
-              label.c_str(), which.c_str(), group_digits(forgot.value().periods).c_str(),
+  std::printf("forgot scope '%s', %s: %s billing period%s, %s hourly rows removed\n", label.c_str(),
+              which.c_str(), group_digits(forgot.value().periods).c_str(),
               forgot.value().periods == 1 ? "" : "s",
               group_digits(forgot.value().hourly_rows).c_str());
   return kExitOk;

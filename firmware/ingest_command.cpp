@@ -1,8 +1,7 @@
 // firmware/ingest_command.cpp - `edgecur ingest`: one delivery from local files into the store.
-#include "firmware/commands.h"
-
 #include "core/ingest/ingest_engine.h"
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
@@ -50,15 +49,14 @@ public:
     double seconds = static_cast<double>(now - m_start_ms) / 1000.0;
     IngestStats stats = m_engine.stats();
     double rows_per_second = seconds > 0 ? static_cast<double>(stats.rows) / seconds : 0;
-    double remaining = done > 0 && m_total > done
-                           ? seconds * static_cast<double>(m_total - done) / static_cast<double>(done)
-                           : 0;
+    double remaining = done > 0 && m_total > done ? seconds * static_cast<double>(m_total - done) /
+                                                        static_cast<double>(done)
+                                                  : 0;
     int eta = static_cast<int>(remaining + 0.5);
-    std::fprintf(stderr, "\r\033[Kingest: %s / %s  %s rows  %s rows/s  ETA %d:%02d",
-                 human_bytes(done).c_str(), human_bytes(m_total).c_str(),
-                 group_digits(stats.rows).c_str(),
-                 group_digits(static_cast<std::uint64_t>(rows_per_second)).c_str(), eta / 60,
-                 eta % 60);
+    std::fprintf(
+        stderr, "\r\033[Kingest: %s / %s  %s rows  %s rows/s  ETA %d:%02d",
+        human_bytes(done).c_str(), human_bytes(m_total).c_str(), group_digits(stats.rows).c_str(),
+        group_digits(static_cast<std::uint64_t>(rows_per_second)).c_str(), eta / 60, eta % 60);
     m_shown = true;
     return {};
   }
@@ -91,7 +89,6 @@ const char* change_text(PeriodChange change) {
   return "";
 }
 
-
 } // namespace
 
 int run_ingest(int argc, char** argv) {
@@ -102,7 +99,8 @@ int run_ingest(int argc, char** argv) {
   }
   const std::vector<const char*>& files = args.positional();
   if (files.empty()) {
-    print_message("ingest: no input files (usage: edgecur ingest [--config F] [--store DB] FILE...)");
+    print_message(
+        "ingest: no input files (usage: edgecur ingest [--config F] [--store DB] FILE...)");
     return kExitUsage;
   }
   Settings settings;
@@ -148,8 +146,8 @@ int run_ingest(int argc, char** argv) {
     const char* file = files[index];
     progress.start_file(bytes_before);
     engine.begin_file(index);
-    Status status = platform::push_file(
-        file, MutableBytes(read_buffer.data(), read_buffer.size()), engine.input(), &progress);
+    Status status = platform::push_file(file, MutableBytes(read_buffer.data(), read_buffer.size()),
+                                        engine.input(), &progress);
     if (status.ok())
       status = engine.end_file();
     if (!status.ok()) {

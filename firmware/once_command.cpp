@@ -1,10 +1,9 @@
 // firmware/once_command.cpp - `edgecur once`: one pass over every connection of the INI.
-#include "firmware/commands.h"
-
 #include "core/ingest/ingest_engine.h"
 #include "core/source/account_names.h"
 #include "core/source/report_sync.h"
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
@@ -17,13 +16,11 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <vector>
 #include <unistd.h>
+#include <vector>
 
 namespace ec::firmware {
 namespace {
-
-
 
 // One line per billing period.
 class PeriodPrinter final : public SyncObserver {
@@ -35,14 +32,15 @@ public:
     std::string line = "  " + period_text(report.yyyymm) + ": ";
     switch (report.action) {
     case PeriodAction::Ingested:
-      line += report.change == PeriodChange::Unchanged ? "read again, totals unchanged"
+      line += report.change == PeriodChange::Unchanged  ? "read again, totals unchanged"
               : report.change == PeriodChange::Replaced ? "replaced"
                                                         : "added";
       line += " (" + std::string(report.identity) + ", " + std::to_string(report.files) +
               (report.files == 1 ? " file, " : " files, ") + group_digits(report.rows) +
               " line items, " + human_bytes(report.bytes_in) + " read";
       if (report.restarts > 0)
-        line += ", restarted " + std::to_string(report.restarts) + "x: the delivery changed while read";
+        line +=
+            ", restarted " + std::to_string(report.restarts) + "x: the delivery changed while read";
       if (report.malformed_rows > 0)
         line += ", " + group_digits(report.malformed_rows) + " malformed rows skipped";
       line += ")";
@@ -123,7 +121,8 @@ int run_once(int argc, char** argv) {
     return kExitInternal;
   }
   SystemClock clock;
-  std::uint64_t seed = static_cast<std::uint64_t>(clock.wall_seconds()) * std::uint64_t{0x9E3779B97F4A7C15};
+  std::uint64_t seed =
+      static_cast<std::uint64_t>(clock.wall_seconds()) * std::uint64_t{0x9E3779B97F4A7C15};
   SplitMix64 random(seed ^ static_cast<std::uint64_t>(getpid()) ^ clock.monotonic_ms());
   StderrLog log(config.log.level);
 
@@ -200,7 +199,8 @@ int run_once(int argc, char** argv) {
     sync_settings.start_date = connection_config.start_date;
     sync_settings.recheck_days = connection_config.recheck_days;
     PeriodPrinter printer(name, *engine);
-    auto summary = sync->run(location, connection->objects(), *engine, store, sync_settings, printer);
+    auto summary =
+        sync->run(location, connection->objects(), *engine, store, sync_settings, printer);
     if (!summary.ok()) {
       std::printf("connection %s: FAILED listing the report: %s\n", name.c_str(),
                   error_text(summary.error()).c_str());
@@ -238,8 +238,9 @@ int run_once(int argc, char** argv) {
         for (std::size_t i = 0; i < name_findings.size(); ++i)
           why += "; " + std::string(name_findings[i].view());
         std::printf("connection %s: account names not read: %s\n", name.c_str(), why.c_str());
-        std::fprintf(stderr, "edgecur: connection %s: account names not read (the names stored "
-                             "before are kept): %s\n",
+        std::fprintf(stderr,
+                     "edgecur: connection %s: account names not read (the names stored "
+                     "before are kept): %s\n",
                      name.c_str(), why.c_str());
       }
     }

@@ -61,8 +61,8 @@ struct HttpSettings {
 /// host. About 18 KiB of fixed buffers (plus libcurl's own heap): keep it in a long-lived object,
 /// not on a small stack. Not thread-safe: one client per thread. TLS peer and host verification are
 /// always on, TLS 1.2 at least (and at most, on mbedTLS 2.28), for servers and HTTPS proxies
-/// alike; there is deliberately no way to turn them off. HTTP/1.1 only, no redirects followed, no cookies, no signals
-/// (CURLOPT_NOSIGNAL), no libcurl signing (CURLOPT_AWS_SIGV4 is never set).
+/// alike; there is deliberately no way to turn them off. HTTP/1.1 only, no redirects followed, no
+/// cookies, no signals (CURLOPT_NOSIGNAL), no libcurl signing (CURLOPT_AWS_SIGV4 is never set).
 ///
 /// Errors of send(), other than the sink's (returned unchanged) and the limits above, have
 /// ErrorLib::Curl and the CURLcode as lib_code. Transient ones are Io, which
@@ -82,7 +82,7 @@ struct HttpSettings {
 class HttpClient final : public HttpTransport {
 public:
   HttpClient() = default;
-  ~HttpClient();  // not virtual: HttpTransport's destructor is protected
+  ~HttpClient(); // not virtual: HttpTransport's destructor is protected
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 

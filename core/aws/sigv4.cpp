@@ -1,6 +1,8 @@
 // core/aws/sigv4.cpp - SigV4 header signing: validation, canonical request, key chain, header.
 #include "core/aws/sigv4.h"
 
+#include "core/base/ascii.h"
+
 namespace ec {
 
 namespace {
@@ -14,10 +16,6 @@ Error invalid(const char* message) {
 Error too_long(const char* what) {
   return make_error(ErrorCode::LimitExceeded, "sigv4: input longer than its limit")
       .with_detail(what);
-}
-
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 /// RFC 9110 tchar: the bytes of a method or header name.
@@ -98,28 +96,6 @@ bool is_lower_hex_digest(std::string_view text) {
   return true;
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
-}
-
-int compare_ignoring_case(std::string_view a, std::string_view b) {
-  std::size_t common = a.size() < b.size() ? a.size() : b.size();
-  for (std::size_t i = 0; i < common; ++i) {
-    auto left = static_cast<unsigned char>(lower(a[i]));
-    auto right = static_cast<unsigned char>(lower(b[i]));
-    if (left != right)
-      return left < right ? -1 : 1;
-  }
-  if (a.size() == b.size())
-    return 0;
-  return a.size() < b.size() ? -1 : 1;
-}
-
 void put_digits(char* out, int value, int width) {
   for (int i = width - 1; i >= 0; --i) {
     out[i] = static_cast<char>('0' + value % 10);
@@ -146,7 +122,7 @@ void append_trimmed(std::string_view value, TextBuilder& out) {
 
 void append_lower(std::string_view text, TextBuilder& out) {
   for (char c : text)
-    out.append(lower(c));
+    out.append(ascii_lower(c));
 }
 
 /// The headers of the canonical request: the caller's and the signer's, in sorted order.
@@ -176,7 +152,7 @@ struct HeaderTable {
   void write_canonical(TextBuilder& out) const {
     for (std::size_t i = 0; i < count; ++i) {
       const HttpHeader& header = sorted(i);
-      if (i > 0 && equal_ignoring_case(sorted(i - 1).name, header.name)) {
+      if (i > 0 && equals_ignoring_case(sorted(i - 1).name, header.name)) {
         out.append(',');
       } else {
         if (i > 0)
@@ -193,7 +169,7 @@ struct HeaderTable {
   void write_signed_names(TextBuilder& out) const {
     for (std::size_t i = 0; i < count; ++i) {
       const HttpHeader& header = sorted(i);
-      if (i > 0 && equal_ignoring_case(sorted(i - 1).name, header.name))
+      if (i > 0 && equals_ignoring_case(sorted(i - 1).name, header.name))
         continue;
       if (i > 0)
         out.append(';');
@@ -207,9 +183,10 @@ const char* signer_owned_header(std::string_view name, ContentHashHeader content
   static constexpr const char* kAlways[] = {"host", "x-amz-date", "x-amz-security-token",
                                             "authorization"};
   for (const char* owned : kAlways)
-    if (equal_ignoring_case(name, owned))
+    if (equals_ignoring_case(name, owned))
       return owned;
-  if (content_header == ContentHashHeader::Add && equal_ignoring_case(name, "x-amz-content-sha256"))
+  if (content_header == ContentHashHeader::Add &&
+      equals_ignoring_case(name, "x-amz-content-sha256"))
     return "x-amz-content-sha256";
   return nullptr;
 }

@@ -407,7 +407,8 @@ Decimal join_decimal(std::int64_t first, std::int64_t second) {
   Int128 whole(first);
   if (high != 0) {
     // q = h * 2^63 + a, with a in [0, 2^63).
-    std::uint64_t low = (static_cast<std::uint64_t>(high) << 63) | static_cast<std::uint64_t>(first);
+    std::uint64_t low =
+        (static_cast<std::uint64_t>(high) << 63) | static_cast<std::uint64_t>(first);
     std::uint64_t high_bits = static_cast<std::uint64_t>(high >> 1);
     whole = Int128::from_words(high_bits, low);
   }

@@ -1,4 +1,5 @@
-// core/base/decimal.h - Decimal: exact fixed-point money at 18 fractional digits, no floating point.
+// core/base/decimal.h - Decimal: exact fixed-point money at 18 fractional digits, no floating
+// point.
 #pragma once
 
 #include "core/base/int128.h"

@@ -1,23 +1,11 @@
 // core/base/endpoint_url.cpp - parse_endpoint_url.
 #include "core/base/endpoint_url.h"
 
+#include "core/base/ascii.h"
 #include "core/base/loopback.h"
 
 namespace ec {
 namespace {
-
-bool starts_with_lower(std::string_view text, std::string_view lower_prefix) {
-  if (text.size() < lower_prefix.size())
-    return false;
-  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_prefix[i])
-      return false;
-  }
-  return true;
-}
 
 bool is_host_byte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -35,9 +23,9 @@ EndpointUrlProblem parse_endpoint_url(std::string_view text, EndpointUrl& out) {
   using enum EndpointUrlProblem;
   out = EndpointUrl{};
   std::string_view rest;
-  if (starts_with_lower(text, "https://")) {
+  if (starts_with_ignoring_case(text, "https://")) {
     rest = text.substr(8);
-  } else if (starts_with_lower(text, "http://")) {
+  } else if (starts_with_ignoring_case(text, "http://")) {
     out.https = false;
     rest = text.substr(7);
   } else {

@@ -14,19 +14,19 @@ inline constexpr std::size_t kMaxEndpointPathBytes = 255;
 /// Why a text is not an endpoint URL.
 enum class EndpointUrlProblem : std::uint8_t {
   None,
-  NotUrl,           ///< not "http(s)://host[:port][/path]" (scheme in any letter case)
-  UserInfo,         ///< user:password@ before the host
-  QueryOrFragment,  ///< '?' or '#': an endpoint has neither
-  PlainHttp,        ///< http:// to a host that is not loopback (is_loopback_host)
-  BadPort,          ///< not 1-65535
-  HostTooLong,      ///< over kMaxEndpointHostBytes
-  PathTooLong,      ///< over kMaxEndpointPathBytes (after trailing '/'s are dropped)
+  NotUrl,          ///< not "http(s)://host[:port][/path]" (scheme in any letter case)
+  UserInfo,        ///< user:password@ before the host
+  QueryOrFragment, ///< '?' or '#': an endpoint has neither
+  PlainHttp,       ///< http:// to a host that is not loopback (is_loopback_host)
+  BadPort,         ///< not 1-65535
+  HostTooLong,     ///< over kMaxEndpointHostBytes
+  PathTooLong,     ///< over kMaxEndpointPathBytes (after trailing '/'s are dropped)
 };
 
 /// An endpoint URL's parts; views into the parsed text.
 struct EndpointUrl {
   bool https = true;
-  std::string_view host; ///< a name, dotted IPv4, or [IPv6] with its brackets
+  std::string_view host;  ///< a name, dotted IPv4, or [IPv6] with its brackets
   std::uint16_t port = 0; ///< 0: the scheme's default
   std::string_view path;  ///< "" or "/..." without trailing '/'
 };

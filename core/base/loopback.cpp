@@ -1,6 +1,8 @@
 // core/base/loopback.cpp - is_loopback_host.
 #include "core/base/loopback.h"
 
+#include "core/base/ascii.h"
+
 #include <cstddef>
 
 namespace ec {
@@ -18,24 +20,10 @@ bool is_ipv4_part(std::string_view part) {
   return value <= 255;
 }
 
-bool equals_localhost(std::string_view host) {
-  constexpr std::string_view kName = "localhost";
-  if (host.size() != kName.size())
-    return false;
-  for (std::size_t i = 0; i < host.size(); ++i) {
-    char c = host[i];
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-    if (c != kName[i])
-      return false;
-  }
-  return true;
-}
-
 } // namespace
 
 bool is_loopback_host(std::string_view host) {
-  if (equals_localhost(host) || host == "[::1]")
+  if (equals_ignoring_case(host, "localhost") || host == "[::1]")
     return true;
   if (host.substr(0, 4) != "127.")
     return false;

@@ -30,18 +30,4 @@ inline void wipe(void* data, std::size_t size) {
     bytes[i] = 0;
 }
 
-/// True when `text` equals `lower` without regard to ASCII case (`lower` is lower case).
-inline bool equals_lower(std::string_view text, std::string_view lower) {
-  if (text.size() != lower.size())
-    return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i])
-      return false;
-  }
-  return true;
-}
-
 } // namespace ec::client_text

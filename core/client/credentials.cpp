@@ -4,6 +4,7 @@
 
 #include "core/aws/canonical.h"
 #include "core/aws/text_builder.h"
+#include "core/base/ascii.h"
 #include "core/client/aws_caller.h"
 #include "core/client/client_text.h"
 
@@ -330,15 +331,15 @@ Error file_error(const char* message, std::uint64_t line) {
 enum class FileKey : std::uint8_t { AccessKeyId, SecretAccessKey, SessionToken, Ignored, Unknown };
 
 FileKey file_key(std::string_view name) {
-  using client_text::equals_lower;
-  if (equals_lower(name, "aws_access_key_id"))
+  if (equals_ignoring_case(name, "aws_access_key_id"))
     return FileKey::AccessKeyId;
-  if (equals_lower(name, "aws_secret_access_key"))
+  if (equals_ignoring_case(name, "aws_secret_access_key"))
     return FileKey::SecretAccessKey;
-  if (equals_lower(name, "aws_session_token") || equals_lower(name, "aws_security_token"))
+  if (equals_ignoring_case(name, "aws_session_token") ||
+      equals_ignoring_case(name, "aws_security_token"))
     return FileKey::SessionToken;
   // Settings people keep beside their keys; they mean nothing for signing.
-  if (equals_lower(name, "region") || equals_lower(name, "output"))
+  if (equals_ignoring_case(name, "region") || equals_ignoring_case(name, "output"))
     return FileKey::Ignored;
   return FileKey::Unknown;
 }

@@ -1,6 +1,7 @@
 // core/config/config_schema.cpp - The settings table and the parsers of each setting type.
 #include "core/config/config_schema.h"
 
+#include "core/base/ascii.h"
 #include "core/base/endpoint_url.h"
 
 #include <cstdio>
@@ -57,19 +58,6 @@ bool in_set(char c, const char* extra) {
 bool all_chars(std::string_view value, const char* extra) {
   for (char c : value)
     if (!is_alnum(c) && !in_set(c, extra))
-      return false;
-  return true;
-}
-
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
       return false;
   return true;
 }

@@ -119,7 +119,8 @@ std::uint64_t IngestEngine::rows_seen() const {
 }
 
 void IngestEngine::update_fingerprint() {
-  std::snprintf(m_fingerprint_text, sizeof m_fingerprint_text, "fnv1a64:%016llx/files:%u/bytes:%llu",
+  std::snprintf(m_fingerprint_text, sizeof m_fingerprint_text,
+                "fnv1a64:%016llx/files:%u/bytes:%llu",
                 static_cast<unsigned long long>(m_fingerprint), m_files,
                 static_cast<unsigned long long>(m_bytes_out));
 }

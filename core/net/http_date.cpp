@@ -2,6 +2,8 @@
 // time.
 #include "core/net/http_date.h"
 
+#include "core/base/ascii.h"
+
 #include <cstdint>
 
 namespace ec {
@@ -18,17 +20,8 @@ constexpr Error kNotADate = make_error(ErrorCode::InvalidInput, "http-date: not 
 constexpr Error kOutOfRange =
     make_error(ErrorCode::InvalidInput, "http-date: date or time out of range");
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool same_letters(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
+  return equals_ignoring_case(a, b);
 }
 
 bool is_leap(int year) {

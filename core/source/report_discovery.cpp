@@ -3,6 +3,7 @@
 #include "core/source/report_discovery.h"
 
 #include "core/aws/text_builder.h"
+#include "core/base/ascii.h"
 #include "core/cur/cur_columns.h"
 
 #include <cstdarg>
@@ -91,10 +92,6 @@ const char* granularity_effect(std::string_view unit) {
   return "not per hour";
 }
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool is_identifier_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -111,7 +108,7 @@ bool contains_word(std::string_view text, std::string_view word) {
       continue;
     bool same = true;
     for (std::size_t i = 0; i < word.size() && same; ++i)
-      same = lower(text[at + i]) == lower(word[i]);
+      same = ascii_lower(text[at + i]) == ascii_lower(word[i]);
     if (same)
       return true;
   }

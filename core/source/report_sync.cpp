@@ -278,7 +278,7 @@ Status ReportSync::sync_period(const PeriodEntry& entry, const ReportLocation& l
 }
 
 Result<std::string_view> ReportSync::local_key(std::string_view key,
-                                              const ReportLocation& location) {
+                                               const ReportLocation& location) {
   // A manifest names keys of the bucket it was delivered to ("<prefix>/<name>/<range>/..."); a
   // folder copied from it may hold the report under another prefix (or none). The part from
   // "<name>/" on is the same, so the key is rebuilt on the folder's own prefix.
@@ -290,7 +290,8 @@ Result<std::string_view> ReportSync::local_key(std::string_view key,
     if (at == std::string_view::npos)
       return key; // not under the report's name: try it as it is
     bool starts_segment = at == 0 || key[at - 1] == '/';
-    bool ends_segment = at + location.name.size() < key.size() && key[at + location.name.size()] == '/';
+    bool ends_segment =
+        at + location.name.size() < key.size() && key[at + location.name.size()] == '/';
     if (starts_segment && ends_segment)
       break;
     ++at;

@@ -48,20 +48,22 @@ namespace ec {
 #define EC_STORE_SCHEMA_VERSION_TEXT "4"
 static_assert(kStoreSchemaVersion == 4, "update EC_STORE_SCHEMA_VERSION_TEXT");
 
+// The key and measure columns hourly and staging share.
+#define EC_KEY_AND_MEASURE_COLUMNS_SQL                                                             \
+  " period INTEGER NOT NULL,"                                                                      \
+  " payer INTEGER NOT NULL,"                                                                       \
+  " account INTEGER NOT NULL,"                                                                     \
+  " hour INTEGER NOT NULL,"                                                                        \
+  " currency INTEGER NOT NULL,"                                                                    \
+  " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"                                  \
+  " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"                          \
+  " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"                                      \
+  " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"                                  \
+  " line_items INTEGER NOT NULL"
+
 static constexpr const char* kCreateStagingSql =
     "CREATE TABLE stage.staging("
-    " owner INTEGER NOT NULL,"
-    " period INTEGER NOT NULL,"
-    " payer INTEGER NOT NULL,"
-    " account INTEGER NOT NULL,"
-    " hour INTEGER NOT NULL,"
-    " currency INTEGER NOT NULL,"
-    " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"
-    " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"
-    " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
-    " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
-    " line_items INTEGER NOT NULL"
-    ");";
+    " owner INTEGER NOT NULL," EC_KEY_AND_MEASURE_COLUMNS_SQL ");";
 
 static constexpr const char* kCreateSchemaSql =
     "CREATE TABLE meta("
@@ -86,17 +88,7 @@ static constexpr const char* kCreateSchemaSql =
     " name TEXT NOT NULL"
     ");"
     "CREATE TABLE hourly("
-    " scope INTEGER NOT NULL,"
-    " period INTEGER NOT NULL,"
-    " payer INTEGER NOT NULL,"
-    " account INTEGER NOT NULL,"
-    " hour INTEGER NOT NULL,"
-    " currency INTEGER NOT NULL,"
-    " unblended INTEGER NOT NULL, unblended_rest INTEGER NOT NULL,"
-    " net_unblended INTEGER NOT NULL, net_unblended_rest INTEGER NOT NULL,"
-    " blended INTEGER NOT NULL, blended_rest INTEGER NOT NULL,"
-    " amortized INTEGER NOT NULL, amortized_rest INTEGER NOT NULL,"
-    " line_items INTEGER NOT NULL,"
+    " scope INTEGER NOT NULL," EC_KEY_AND_MEASURE_COLUMNS_SQL ","
     " PRIMARY KEY(scope, period, payer, account, hour, currency)"
     ") WITHOUT ROWID;"
     "CREATE TABLE deliveries("
@@ -143,7 +135,8 @@ static constexpr StatementText kStatements[] = {
     {"account-name-insert", "INSERT OR REPLACE INTO account_names(account, name) VALUES(?1, ?2)"},
     {"staging-owner", "SELECT random()"},
     {"staging-insert",
-     "INSERT INTO stage.staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS ", owner)"
+     "INSERT INTO stage.staging(period, payer, account, hour, currency, " EC_MEASURE_COLUMNS
+     ", owner)"
      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
     {"staging-scan",
      "SELECT period, payer, account, hour, currency, " EC_MEASURE_COLUMNS " FROM stage.staging"
@@ -163,9 +156,10 @@ static constexpr StatementText kStatements[] = {
     {"delivery-upsert", "INSERT OR REPLACE INTO deliveries(scope, period, identity, source,"
                         " ingested_at, keys, line_items, content)"
                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-    {"delivery-same-content", "SELECT s.name FROM deliveries AS d JOIN scopes AS s ON s.id = d.scope"
-                              " WHERE d.period = ?1 AND d.content = ?2 AND d.content <> ''"
-                              " AND d.keys > 0 AND d.scope <> ?3 ORDER BY s.name LIMIT 1"},
+    {"delivery-same-content",
+     "SELECT s.name FROM deliveries AS d JOIN scopes AS s ON s.id = d.scope"
+     " WHERE d.period = ?1 AND d.content = ?2 AND d.content <> ''"
+     " AND d.keys > 0 AND d.scope <> ?3 ORDER BY s.name LIMIT 1"},
     {"delivery-list", "SELECT d.period, s.name, d.identity, d.source, d.ingested_at, d.keys,"
                       " d.line_items FROM deliveries AS d JOIN scopes AS s ON s.id = d.scope"
                       " ORDER BY d.period, s.name"},
@@ -584,8 +578,9 @@ Status Store::check_or_create_schema(OpenMode mode) {
     bool still_old = rc == SQLITE_ROW && sqlite3_column_int64(version, 0) < kStoreSchemaVersion;
     sqlite3_reset(version);
     rc = still_old ? sqlite3_exec(m_db, kUpgradeSql, nullptr, nullptr, nullptr) : SQLITE_OK;
-    Status upgraded = rc == SQLITE_OK ? run(Statement::Commit, "store: cannot commit schema upgrade")
-                                      : sqlite_error(rc, "store: cannot upgrade schema");
+    Status upgraded = rc == SQLITE_OK
+                          ? run(Statement::Commit, "store: cannot commit schema upgrade")
+                          : sqlite_error(rc, "store: cannot upgrade schema");
     if (!upgraded.ok())
       rollback_quietly();
     return upgraded;

@@ -202,7 +202,8 @@ void Store::note_failed_key(std::int32_t period, const std::int64_t* key_ids) {
     if (sqlite3_bind_int64(lookup, 1, key_ids[kIdColumn[i]]) == SQLITE_OK &&
         sqlite3_step(lookup) == SQLITE_ROW) {
       const char* text = reinterpret_cast<const char*>(sqlite3_column_text(lookup, 0));
-      std::string_view view(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(lookup, 0)));
+      std::string_view view(text ? text : "",
+                            static_cast<std::size_t>(sqlite3_column_bytes(lookup, 0)));
       bool parsed = i == 0   ? AccountId::parse(view, m_failed_key.payer)
                     : i == 1 ? AccountId::parse(view, m_failed_key.account)
                              : CurrencyCode::parse(view, m_failed_key.currency);

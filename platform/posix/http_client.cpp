@@ -2,6 +2,7 @@
 // code).
 #include "platform/http_client.h"
 
+#include "core/base/ascii.h"
 #include "core/base/loopback.h"
 
 #include <curl/curl.h>
@@ -19,17 +20,8 @@ CURL* curl_of(void* handle) {
   return static_cast<CURL*>(handle);
 }
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
+  return equals_ignoring_case(a, b);
 }
 
 // RFC 9110 tchar: what a header name may hold.
@@ -137,17 +129,7 @@ bool http_proxy_elsewhere(std::string_view configured) {
 }
 
 bool is_plain_http(std::string_view url) {
-  static constexpr char kPrefix[] = "http://";
-  if (url.size() < sizeof kPrefix - 1)
-    return false;
-  for (std::size_t i = 0; i < sizeof kPrefix - 1; ++i) {
-    char c = url[i];
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-    if (c != kPrefix[i])
-      return false;
-  }
-  return true;
+  return starts_with_ignoring_case(url, "http://");
 }
 
 } // namespace

@@ -14,8 +14,7 @@ namespace {
 
 Error creation_error(int error_number, const char* permission_message, const char* io_message) {
   if (error_number == EACCES || error_number == EPERM || error_number == EROFS)
-    return make_lib_error(ErrorCode::Permission, permission_message, ErrorLib::Errno,
-                          error_number);
+    return make_lib_error(ErrorCode::Permission, permission_message, ErrorLib::Errno, error_number);
   return make_lib_error(ErrorCode::Io, io_message, ErrorLib::Errno, error_number);
 }
 
@@ -57,7 +56,9 @@ Status create_store_file(const char* path) {
                         "store: cannot create the database file");
 }
 
-void make_new_files_private() { ::umask(077); }
+void make_new_files_private() {
+  ::umask(077);
+}
 
 Status move_store_aside(const char* store_path, const char* stamp, char* moved_to,
                         std::size_t moved_to_size) {

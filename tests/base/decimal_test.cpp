@@ -174,8 +174,9 @@ TEST(Decimal, SumsAreExactAndOverflowIsDetected) {
 TEST(Decimal, SplitAndJoinForTheStore) {
   // Below 922,337,203.68 the columns are (floor(value * 10^10), rest in [0, 10^8)), as stores
   // written before the wide range hold them.
-  for (const char* text : {"0", "1.81E-8", "-1.81E-8", "123.4567890123456789", "-0.000000000000000001",
-                           "-5", "922337203.6854775807", "-922337203.6854775808"}) {
+  for (const char* text :
+       {"0", "1.81E-8", "-1.81E-8", "123.4567890123456789", "-0.000000000000000001", "-5",
+        "922337203.6854775807", "-922337203.6854775808"}) {
     Decimal value = parse_decimal(text).value();
     std::int64_t tenth_nanos = 0;
     std::int64_t rest = 0;
@@ -229,8 +230,8 @@ TEST(Decimal, SplitAndJoinRoundTripEveryMagnitude) {
         std::int64_t first = 0;
         std::int64_t second = 0;
         bool fits = split_decimal(value.value(), first, second);
-        bool small = exponent < 19 || mantissa[0] == '1' || mantissa[0] == '3' ||
-                     mantissa[0] == '8';
+        bool small =
+            exponent < 19 || mantissa[0] == '1' || mantissa[0] == '3' || mantissa[0] == '8';
         EXPECT_EQ(fits, small) << text;
         if (fits) {
           EXPECT_EQ(join_decimal(first, second), value.value()) << text;

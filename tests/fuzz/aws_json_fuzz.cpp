@@ -4,12 +4,13 @@
 #include "core/aws/aws_responses.h"
 #include "core/aws/aws_text.h"
 #include "core/aws/json_reader.h"
-#include "tests/fuzz/alloc_failure.h"
 
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string_view>
+
+#include "tests/fuzz/alloc_failure.h"
 
 namespace {
 

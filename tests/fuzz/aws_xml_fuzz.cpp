@@ -1,6 +1,5 @@
 // tests/fuzz/aws_xml_fuzz.cpp - XmlReader and the XML answer parsers never crash; events nest,
 // decoded text is UTF-8 within its limit, and no error points into the input.
-#include "tests/fuzz/alloc_failure.h"
 #include "core/aws/aws_responses.h"
 #include "core/aws/aws_text.h"
 #include "core/aws/xml_reader.h"
@@ -8,6 +7,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+
+#include "tests/fuzz/alloc_failure.h"
 
 namespace {
 

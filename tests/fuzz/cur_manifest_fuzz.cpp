@@ -2,12 +2,13 @@
 // manifests are coherent, a key's period overrides the manifest's, and accepted keys reassemble
 // from their parts.
 #include "core/aws/cur_manifest.h"
-#include "tests/fuzz/alloc_failure.h"
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+
+#include "tests/fuzz/alloc_failure.h"
 
 namespace {
 

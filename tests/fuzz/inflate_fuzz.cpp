@@ -9,7 +9,6 @@
 // One stage and its arena live for the whole run, so reuse across inputs is fuzzed too: after
 // the first compressed input, the arena must never allocate again.
 #include "core/codec/inflate_stage.h"
-#include "tests/fuzz/alloc_failure.h"
 
 #include <zlib.h>
 
@@ -18,6 +17,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "tests/fuzz/alloc_failure.h"
 
 namespace {
 
@@ -84,8 +85,7 @@ Result decode(const std::string& input, std::uint8_t seed) {
       !(!status.ok() && status.error().code == ec::ErrorCode::LimitExceeded))
     __builtin_trap();
   if (!status.ok() && status.error().code != ec::ErrorCode::LimitExceeded &&
-      status.error().where == ec::ErrorWhere::ByteOffset &&
-      status.error().position > input.size())
+      status.error().where == ec::ErrorWhere::ByteOffset && status.error().position > input.size())
     __builtin_trap(); // an error can only be found inside the input or at its end
   // Only zlib's window may be allocated after init's stream, output window and state.
   if (f.arena.allocation_count() > 4)

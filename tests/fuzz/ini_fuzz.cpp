@@ -1,13 +1,14 @@
 // tests/fuzz/ini_fuzz.cpp - Arbitrary text through the config loader: no crash, bounded
 // diagnostics.
 #include "core/config/config.h"
-#include "tests/fuzz/alloc_failure.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+
+#include "tests/fuzz/alloc_failure.h"
 
 namespace {
 

@@ -173,7 +173,8 @@ TEST_F(ProxyTest, TheEnvironmentIsHonouredWhenTheIniSetsNone) {
 TEST_F(ProxyTest, PlainHttpNeverGoesThroughAProxyOnAnotherHost) {
   HttpSettings settings = quick_settings();
   settings.connect_timeout_ms = 1500;
-  for (const char* remote : {"http://192.0.2.1:3128", "192.0.2.1:3128", "http://u:p@[2001:db8::1]:8080"}) {
+  for (const char* remote :
+       {"http://192.0.2.1:3128", "192.0.2.1:3128", "http://u:p@[2001:db8::1]:8080"}) {
     proxy = remote;
     settings.proxy = proxy;
     TextSink sink;

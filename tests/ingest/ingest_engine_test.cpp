@@ -26,7 +26,8 @@ std::string read_file(const std::string& path) {
 
 const std::string& legacy_sample() {
   static const std::string text = read_file(
-      EC_SOURCE_DIR "/../shared/testdata/cur-samples/legacy-real/sample-anonymous-aws-export-dataset.csv");
+      EC_SOURCE_DIR
+      "/../shared/testdata/cur-samples/legacy-real/sample-anonymous-aws-export-dataset.csv");
   return text;
 }
 
@@ -141,15 +142,16 @@ TEST_F(IngestEngineTest, AnyChunkingGivesTheSameTotals) {
   EXPECT_EQ(engine.stats().malformed_rows, 0u);
 
   // Change the store first, so that the next deliveries must really write.
-  ASSERT_TRUE(deliver(engine, {gzip(legacy_sample().substr(0, 20000))},
-                      [] { return std::size_t{4096}; }).ok());
+  ASSERT_TRUE(deliver(engine, {gzip(legacy_sample().substr(0, 20000))}, [] {
+                return std::size_t{4096};
+              }).ok());
   ASSERT_NE(stored(), whole);
   ASSERT_TRUE(deliver(engine, files, [] { return std::size_t{1}; }).ok());
   EXPECT_EQ(stored(), whole);
 
   std::mt19937 random(99);
-  ASSERT_TRUE(deliver(engine, {legacy_sample()}, [&] { return std::size_t{1} + random() % 9000; })
-                  .ok());
+  ASSERT_TRUE(
+      deliver(engine, {legacy_sample()}, [&] { return std::size_t{1} + random() % 9000; }).ok());
   EXPECT_EQ(stored(), whole);
 }
 
@@ -220,8 +222,9 @@ TEST_F(IngestEngineTest, SpillsKeepTotalsExact) {
   Arena arena2(MutableBytes(memory2.data(), memory2.size()));
   IngestEngine engine2;
   ASSERT_TRUE(engine2.init(arena2, large, store).ok());
-  ASSERT_TRUE(deliver(engine2, {gzip(legacy_sample().substr(0, 5000))},
-                      [] { return std::size_t{65536}; }).ok());
+  ASSERT_TRUE(deliver(engine2, {gzip(legacy_sample().substr(0, 5000))}, [] {
+                return std::size_t{65536};
+              }).ok());
   ASSERT_TRUE(deliver(engine2, {legacy_sample()}, [] { return std::size_t{65536}; }).ok());
   EXPECT_EQ(engine2.stats().spills, 1u); // the final flush only
   EXPECT_EQ(stored(), spilled);
@@ -260,7 +263,8 @@ TEST_F(IngestEngineTest, AFileOverTheMalformedLimitFailsItsDelivery) {
   ASSERT_TRUE(engine.init(arena, settings, store).ok());
   ASSERT_TRUE(deliver(engine, {legacy_sample()}, [] { return std::size_t{65536}; }).ok());
   std::vector<std::string> before = stored();
-  Status status = deliver(engine, {legacy_sample().substr(0, 20000)}, [] { return std::size_t{4096}; });
+  Status status =
+      deliver(engine, {legacy_sample().substr(0, 20000)}, [] { return std::size_t{4096}; });
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::LimitExceeded);
   std::uint32_t count = 0;
@@ -281,8 +285,8 @@ TEST_F(IngestEngineTest, FingerprintFollowsContentNotEncoding) {
   std::string plain = engine.fingerprint();
   ASSERT_TRUE(deliver(engine, {gzip(legacy_sample())}, [] { return std::size_t{777}; }).ok());
   EXPECT_EQ(engine.fingerprint(), plain);
-  ASSERT_TRUE(deliver(engine, {legacy_sample().substr(0, 30000)}, [] { return std::size_t{65536}; })
-                  .ok());
+  ASSERT_TRUE(
+      deliver(engine, {legacy_sample().substr(0, 30000)}, [] { return std::size_t{65536}; }).ok());
   EXPECT_NE(engine.fingerprint(), plain);
 }
 
@@ -336,14 +340,18 @@ TEST_F(IngestEngineTest, FilterKeepsAllowedAccountsFromTheStartHourWithExactTota
        {stored_row("000011112222", "2024-03-01T05:00:00Z", "2", 2),
         stored_row("444455556666", "2024-03-01T04:00:00Z", "3", 1),
         stored_row("444455556666", "2024-03-01T06:00:00Z", "10", 1)},
-       4, 4, 2},
+       4,
+       4,
+       2},
       {"deny C and B",
        {},
        {777788889999, 444455556666},
        nullptr,
        {stored_row("000011112222", "2024-03-01T03:00:00Z", "5", 1),
         stored_row("000011112222", "2024-03-01T05:00:00Z", "2", 2)},
-       3, 5, 2},
+       3,
+       5,
+       2},
       // A start inside an hour drops that hour; C's "n/a" row is checked again, so malformed.
       {"start at 05:30",
        {},
@@ -351,14 +359,18 @@ TEST_F(IngestEngineTest, FilterKeepsAllowedAccountsFromTheStartHourWithExactTota
        "2024-03-01T05:30:00Z",
        {stored_row("444455556666", "2024-03-01T06:00:00Z", "10", 1),
         stored_row("777788889999", "2024-03-01T06:00:00Z", "100", 1)},
-       2, 5, 3},
+       2,
+       5,
+       3},
       {"allow wins nothing that deny names",
        {11112222, 777788889999},
        {777788889999},
        nullptr,
        {stored_row("000011112222", "2024-03-01T03:00:00Z", "5", 1),
         stored_row("000011112222", "2024-03-01T05:00:00Z", "2", 2)},
-       3, 5, 2},
+       3,
+       5,
+       2},
       {"no filter", {}, {}, nullptr, {}, 7, 0, 3},
   };
   for (const Case& c : cases) {
@@ -461,14 +473,16 @@ TEST_F(IngestEngineTest, ScopesAreSummedAndReplacedApart) {
   IngestEngine engine;
   ASSERT_TRUE(engine.init(arena, settings, store).ok());
   PeriodChange change = PeriodChange::Unchanged;
-  ASSERT_TRUE(deliver(engine, {legacy_sample()}, [] { return std::size_t{65536}; }, "payer-a",
-                      &change)
+  ASSERT_TRUE(deliver(
+                  engine, {legacy_sample()}, [] { return std::size_t{65536}; }, "payer-a", &change)
                   .ok());
   EXPECT_EQ(change, PeriodChange::Added);
   std::vector<std::string> once = stored();
   ASSERT_EQ(once.size(), 187u);
   std::string part = legacy_sample().substr(0, 20000);
-  ASSERT_TRUE(deliver(engine, {part}, [] { return std::size_t{65536}; }, "payer-b", &change).ok());
+  ASSERT_TRUE(deliver(
+                  engine, {part}, [] { return std::size_t{65536}; }, "payer-b", &change)
+                  .ok());
   EXPECT_EQ(change, PeriodChange::Added); // another scope: its own rows
   Result<std::uint64_t> rows = store.hourly_row_count();
   ASSERT_TRUE(rows.ok());
@@ -479,12 +493,13 @@ TEST_F(IngestEngineTest, ScopesAreSummedAndReplacedApart) {
     items += std::stoull(line.substr(line.rfind(',') + 1));
   EXPECT_GT(items, 1281u);
   // payer-a again: Unchanged; another cut for payer-b replaces only payer-b's rows.
-  ASSERT_TRUE(deliver(engine, {legacy_sample()}, [] { return std::size_t{65536}; }, "payer-a",
-                      &change)
+  ASSERT_TRUE(deliver(
+                  engine, {legacy_sample()}, [] { return std::size_t{65536}; }, "payer-a", &change)
                   .ok());
   EXPECT_EQ(change, PeriodChange::Unchanged);
-  ASSERT_TRUE(deliver(engine, {legacy_sample().substr(0, 30000)},
-                      [] { return std::size_t{65536}; }, "payer-b", &change)
+  ASSERT_TRUE(deliver(
+                  engine, {legacy_sample().substr(0, 30000)}, [] { return std::size_t{65536}; },
+                  "payer-b", &change)
                   .ok());
   EXPECT_EQ(change, PeriodChange::Replaced);
   ReportQuery only_a;
@@ -505,11 +520,13 @@ TEST_F(IngestEngineTest, TheSameDeliveryInASecondScopeIsRefused) {
   const std::string sample = legacy_sample();
   std::string first = sample.substr(0, sample.find('\n', 20000) + 1);
   std::string rest = sample.substr(0, sample.find('\n', 40000) + 1);
-  Status delivered = deliver(engine, {first, gzip(rest)}, [] { return std::size_t{4096}; }, "payer-a");
+  Status delivered = deliver(
+      engine, {first, gzip(rest)}, [] { return std::size_t{4096}; }, "payer-a");
   ASSERT_TRUE(delivered.ok()) << delivered.error().message;
   std::vector<std::string> before = stored();
   // The same content in another order, compressed differently, for another scope.
-  Status again = deliver(engine, {rest, gzip(first)}, [] { return std::size_t{777}; }, "");
+  Status again = deliver(
+      engine, {rest, gzip(first)}, [] { return std::size_t{777}; }, "");
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::Conflict);
   EXPECT_STREQ(again.error().message,
@@ -522,8 +539,8 @@ TEST_F(IngestEngineTest, TheSameDeliveryInASecondScopeIsRefused) {
   // The same scope may receive it again (Unchanged), and once the other scope forgets it,
   // another may take it.
   PeriodChange change = PeriodChange::Added;
-  ASSERT_TRUE(deliver(engine, {first, gzip(rest)}, [] { return std::size_t{4096}; }, "payer-a",
-                      &change)
+  ASSERT_TRUE(deliver(
+                  engine, {first, gzip(rest)}, [] { return std::size_t{4096}; }, "payer-a", &change)
                   .ok());
   EXPECT_EQ(change, PeriodChange::Unchanged);
   Result<ForgetOutcome> forgot = store.forget("payer-a", 0);
@@ -531,7 +548,9 @@ TEST_F(IngestEngineTest, TheSameDeliveryInASecondScopeIsRefused) {
   EXPECT_EQ(forgot.value().periods, 1u);
   EXPECT_EQ(forgot.value().hourly_rows, before.size());
   EXPECT_TRUE(stored().empty());
-  ASSERT_TRUE(deliver(engine, {rest, gzip(first)}, [] { return std::size_t{777}; }, "").ok());
+  ASSERT_TRUE(deliver(
+                  engine, {rest, gzip(first)}, [] { return std::size_t{777}; }, "")
+                  .ok());
   EXPECT_EQ(stored(), before);
 }
 
@@ -542,8 +561,8 @@ TEST_F(IngestEngineTest, TheSameFileTwiceInOneDeliveryIsRefused) {
   IngestEngine engine;
   ASSERT_TRUE(engine.init(arena, settings, store).ok());
   std::string file = legacy_sample().substr(0, 20000);
-  Status twice = deliver(engine, {file, legacy_sample(), gzip(file)},
-                         [] { return std::size_t{65536}; });
+  Status twice =
+      deliver(engine, {file, legacy_sample(), gzip(file)}, [] { return std::size_t{65536}; });
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, ErrorCode::InvalidInput);
   EXPECT_STREQ(twice.error().message,

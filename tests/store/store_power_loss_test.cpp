@@ -9,7 +9,6 @@
 // old totals or the new ones. The I/O error mode fails one chosen write with SQLITE_IOERR_WRITE and
 // nothing else: the delivery fails, the store keeps the old totals, and a rerun succeeds.
 #include "core/store/store.h"
-#include "tests/store/store_fixtures.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -21,6 +20,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "tests/store/store_fixtures.h"
 
 namespace ec::store_test {
 namespace {
@@ -58,7 +59,9 @@ struct FaultFile {
   std::string* name; ///< nullptr for files without a name
 };
 
-sqlite3_file* real_of(sqlite3_file* file) { return reinterpret_cast<FaultFile*>(file)->real; }
+sqlite3_file* real_of(sqlite3_file* file) {
+  return reinterpret_cast<FaultFile*>(file)->real;
+}
 
 FileLog* log_of(sqlite3_file* file) {
   std::string* name = reinterpret_cast<FaultFile*>(file)->name;
@@ -128,8 +131,8 @@ int fault_truncate(sqlite3_file* file, sqlite3_int64 size) {
       entry.offset = size;
       entry.length = static_cast<std::size_t>(old_size - size);
       entry.old_bytes.assign(entry.length, 0);
-      int rc = real->pMethods->xRead(real, entry.old_bytes.data(),
-                                     static_cast<int>(entry.length), size);
+      int rc =
+          real->pMethods->xRead(real, entry.old_bytes.data(), static_cast<int>(entry.length), size);
       if (rc != SQLITE_OK)
         return rc;
       log->undo.push_back(std::move(entry));
@@ -186,16 +189,32 @@ int fault_shm_map(sqlite3_file* file, int page, int size, int extend, void volat
 int fault_shm_lock(sqlite3_file* file, int offset, int n, int flags) {
   return real_of(file)->pMethods->xShmLock(real_of(file), offset, n, flags);
 }
-void fault_shm_barrier(sqlite3_file* file) { real_of(file)->pMethods->xShmBarrier(real_of(file)); }
+void fault_shm_barrier(sqlite3_file* file) {
+  real_of(file)->pMethods->xShmBarrier(real_of(file));
+}
 int fault_shm_unmap(sqlite3_file* file, int delete_flag) {
   return real_of(file)->pMethods->xShmUnmap(real_of(file), delete_flag);
 }
 
-const sqlite3_io_methods kFaultMethods = {
-    2, // no xFetch/xUnfetch: the store runs without mmap
-    fault_close, fault_read, fault_write, fault_truncate, fault_sync, fault_file_size, fault_lock,
-    fault_unlock, fault_check_reserved, fault_file_control, fault_sector_size, fault_device,
-    fault_shm_map, fault_shm_lock, fault_shm_barrier, fault_shm_unmap, nullptr, nullptr};
+const sqlite3_io_methods kFaultMethods = {2, // no xFetch/xUnfetch: the store runs without mmap
+                                          fault_close,
+                                          fault_read,
+                                          fault_write,
+                                          fault_truncate,
+                                          fault_sync,
+                                          fault_file_size,
+                                          fault_lock,
+                                          fault_unlock,
+                                          fault_check_reserved,
+                                          fault_file_control,
+                                          fault_sector_size,
+                                          fault_device,
+                                          fault_shm_map,
+                                          fault_shm_lock,
+                                          fault_shm_barrier,
+                                          fault_shm_unmap,
+                                          nullptr,
+                                          nullptr};
 
 int fault_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {
   (void)vfs;
@@ -391,9 +410,10 @@ Status deliver_new(Store& store) {
   return {};
 }
 
-void reference_states(State& old_state, State& new_state, std::uint64_t& syncs,
+// `name`: each test its own files (CTest runs tests in parallel processes).
+void reference_states(const char* name, State& old_state, State& new_state, std::uint64_t& syncs,
                       std::uint64_t& writes) {
-  std::string path = test_path("power_reference");
+  std::string path = test_path(name);
   make_old_store(path);
   old_state = state_of(path);
   {
@@ -413,7 +433,7 @@ void reference_states(State& old_state, State& new_state, std::uint64_t& syncs,
 TEST(StorePowerLoss, AtEverySyncAndManyWritesTheStoreHoldsOldOrNewTotals) {
   State old_state, new_state;
   std::uint64_t syncs = 0, writes = 0;
-  reference_states(old_state, new_state, syncs, writes);
+  reference_states("power_loss_reference", old_state, new_state, syncs, writes);
   ASSERT_GT(syncs, 3u);
   std::string path = test_path("power_loss");
   std::mt19937 random(20261207);
@@ -429,7 +449,7 @@ TEST(StorePowerLoss, AtEverySyncAndManyWritesTheStoreHoldsOldOrNewTotals) {
         g_state.armed = true;
         Status delivered = deliver_new(store);
         (void)delivered; // fails at the crash, or completes when the point is past the end
-      } // closed: the process is gone
+      }                  // closed: the process is gone
       if (g_state.fired)
         lose_power(loss);
     }
@@ -466,7 +486,7 @@ TEST(StorePowerLoss, AtEverySyncAndManyWritesTheStoreHoldsOldOrNewTotals) {
 TEST(StorePowerLoss, AnIoErrorAtAnyWriteFailsTheDeliveryAndKeepsTheStore) {
   State old_state, new_state;
   std::uint64_t syncs = 0, writes = 0;
-  reference_states(old_state, new_state, syncs, writes);
+  reference_states("io_error_reference", old_state, new_state, syncs, writes);
   std::string path = test_path("io_error");
   std::uint64_t failed = 0;
   for (std::uint64_t at = 0; at < writes; ++at) {

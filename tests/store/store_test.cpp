@@ -48,7 +48,8 @@ TEST(Store, CreatesSchemaWithCompactTablesAndSettings) {
   EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM sqlite_master WHERE name = 'staging'"), 0);
   EXPECT_FALSE(fs::exists(path + "-staging"));
   EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM pragma_table_info('deliveries') WHERE "
-                              "name = 'content'"), 1);
+                              "name = 'content'"),
+            1);
   // Reopening an existing store neither fails nor recreates anything.
   Store again;
   open_rw(again, path);
@@ -327,12 +328,14 @@ TEST(Store, Version2StoreReadsAsItIsAndIsUpgradedByAWriter) {
   EXPECT_EQ(sql_integer(path, "SELECT value FROM meta WHERE name='schema_version'"), 4);
   EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM sqlite_master WHERE name = 'staging'"), 0);
   EXPECT_EQ(sql_integer(path, "SELECT count(*) FROM pragma_table_info('deliveries') WHERE "
-                              "name = 'content'"), 1);
+                              "name = 'content'"),
+            1);
   EXPECT_EQ(dump(writer), before);
   deliver(writer, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "9")}, "e");
-  EXPECT_EQ(dump(writer), (std::vector<std::string>{
-                              "202311 1 2 2023-11-01T00:00:00Z USD 9.000000000000000000 "
-                              "0.000000000000000000 0.000000000000000000 0.000000000000000000 #1"}));
+  EXPECT_EQ(dump(writer),
+            (std::vector<std::string>{
+                "202311 1 2 2023-11-01T00:00:00Z USD 9.000000000000000000 "
+                "0.000000000000000000 0.000000000000000000 0.000000000000000000 #1"}));
 }
 
 TEST(Store, BadHourIsRefusedAndNothingOfTheBatchIsStaged) {
@@ -1409,7 +1412,8 @@ TEST(Store, AFailedDeliveryGivesItsSpaceBack) {
     std::vector<KeyedTotals> rows = many_rows(202611, 1000, "3.5");
     ASSERT_TRUE(store.stage(rows).ok());
   }
-  std::uint64_t staged = file_bytes(path) + file_bytes(path + "-wal") + file_bytes(path + "-staging");
+  std::uint64_t staged =
+      file_bytes(path) + file_bytes(path + "-wal") + file_bytes(path + "-staging");
   EXPECT_GT(staged, before * 5) << "the test staged too little to show anything";
   ASSERT_TRUE(store.abandon_delivery().ok());
   std::uint64_t after = file_bytes(path) + file_bytes(path + "-wal");

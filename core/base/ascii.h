@@ -1,0 +1,45 @@
+// core/base/ascii.h - ASCII letter case, the one home for it: header names, HTTP dates, INI values,
+// URL schemes and host names compare without regard to case, never by locale.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace ec {
+
+/// 'A'-'Z' to 'a'-'z'; every other byte unchanged.
+constexpr char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// True when `a` and `b` are equal without regard to ASCII case.
+constexpr bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i]))
+      return false;
+  return true;
+}
+
+/// True when `text` starts with `prefix` without regard to ASCII case.
+constexpr bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         equals_ignoring_case(text.substr(0, prefix.size()), prefix);
+}
+
+/// <0, 0 or >0 as `a` sorts before, with or after `b` once both are lower-cased (bytes unsigned).
+constexpr int compare_ignoring_case(std::string_view a, std::string_view b) {
+  std::size_t common = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < common; ++i) {
+    auto left = static_cast<unsigned char>(ascii_lower(a[i]));
+    auto right = static_cast<unsigned char>(ascii_lower(b[i]));
+    if (left != right)
+      return left < right ? -1 : 1;
+  }
+  if (a.size() == b.size())
+    return 0;
+  return a.size() < b.size() ? -1 : 1;
+}
+
+} // namespace ec
