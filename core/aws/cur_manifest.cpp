@@ -118,10 +118,6 @@ Status artifact(JsonReader& reader, Arena& arena, ManifestArtifact& out) {
   });
 }
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 bool all_digits(std::string_view text) {
   for (char c : text)
     if (c < '0' || c > '9')
@@ -175,10 +171,10 @@ std::optional<BillingPeriod> cur2_period(std::string_view text) {
 }
 
 CurObjectKind object_kind(std::string_view file_name) {
-  if (ends_with(file_name, "-Manifest.json"))
+  if (file_name.ends_with("-Manifest.json"))
     return CurObjectKind::Manifest;
   for (std::string_view suffix : {".csv", ".gz", ".zip", ".parquet"})
-    if (ends_with(file_name, suffix))
+    if (file_name.ends_with(suffix))
       return CurObjectKind::DataFile;
   return CurObjectKind::Other;
 }

@@ -1,5 +1,6 @@
-// core/base/ascii.h - ASCII letter case, the one home for it: header names, HTTP dates, INI values,
-// URL schemes and host names compare without regard to case, never by locale.
+// core/base/ascii.h - ASCII text helpers, the one home for them: letter case (header names, HTTP
+// dates, INI values, URL schemes and host names compare without regard to case, never by locale)
+// and trimming blanks.
 #pragma once
 
 #include <cstddef>
@@ -40,6 +41,16 @@ constexpr int compare_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() == b.size())
     return 0;
   return a.size() < b.size() ? -1 : 1;
+}
+
+/// `text` without leading and trailing bytes found in `blanks` (by default space and tab; an
+/// HTTP header value or a credentials file line also drops CR/LF).
+constexpr std::string_view trim_ascii(std::string_view text, std::string_view blanks = " \t") {
+  while (!text.empty() && blanks.find(text.front()) != std::string_view::npos)
+    text.remove_prefix(1);
+  while (!text.empty() && blanks.find(text.back()) != std::string_view::npos)
+    text.remove_suffix(1);
+  return text;
 }
 
 } // namespace ec

@@ -316,13 +316,8 @@ void AssumeRoleCredentials::wipe_scratch() {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
+// A credentials file line's blanks: a file written on Windows ends its lines in CR LF.
+constexpr std::string_view kLineBlanks = " \t\r";
 
 Error file_error(const char* message, std::uint64_t line) {
   return make_error(ErrorCode::InvalidInput, message).at(ErrorWhere::Line, line);
@@ -368,7 +363,7 @@ Result<CredentialsFileKeys> parse_credentials_file(std::string_view text,
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos)
       end = text.size();
-    std::string_view line = trim(text.substr(start, end - start));
+    std::string_view line = trim_ascii(text.substr(start, end - start), kLineBlanks);
     start = end + 1;
     ++line_number;
     if (line.empty() || line.front() == '#' || line.front() == ';')
@@ -377,7 +372,7 @@ Result<CredentialsFileKeys> parse_credentials_file(std::string_view text,
       if (line.size() < 2 || line.back() != ']')
         return file_error("credentials file: malformed section header", line_number);
       before_header = false;
-      in_profile = trim(line.substr(1, line.size() - 2)) == profile;
+      in_profile = trim_ascii(line.substr(1, line.size() - 2), kLineBlanks) == profile;
       // A section named twice is read as one; its keys still may not repeat.
       if (in_profile && section_line == 0)
         section_line = line_number;
@@ -390,8 +385,8 @@ Result<CredentialsFileKeys> parse_credentials_file(std::string_view text,
       continue;
     if (before_header && section_line == 0)
       section_line = line_number;
-    std::string_view name = trim(line.substr(0, equals));
-    std::string_view value = trim(line.substr(equals + 1));
+    std::string_view name = trim_ascii(line.substr(0, equals), kLineBlanks);
+    std::string_view value = trim_ascii(line.substr(equals + 1), kLineBlanks);
     switch (file_key(name)) {
     case FileKey::AccessKeyId:
       if (key_id_line != 0)

@@ -10,6 +10,7 @@
 // parsing section headers, and reporting lines without '='. inih then splits `key = value` (and
 // `key: value`), trims, and drops inline `;` comments; the handler
 // checks each key against the settings table.
+#include "core/base/ascii.h"
 #include "core/config/config.h"
 #include "core/config/config_schema.h"
 
@@ -40,14 +41,6 @@ struct OpenCredentials {
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_blank(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_blank(text.back()))
-    text.remove_suffix(1);
-  return text;
 }
 
 int as_int(std::size_t size) {
@@ -140,7 +133,9 @@ private:
   void apply_defaults(Section section, void* object);
   void note_out_of_memory();
   [[nodiscard]] void* section_object() const;
-  [[nodiscard]] const char* section_label() const { return m_label; }
+  [[nodiscard]] const char* section_label() const {
+    return m_label;
+  }
   void set_label();
   [[nodiscard]] std::uint32_t* set_lines() {
     return m_section == Section::Connection ? m_connection_set_lines : m_engine_set_lines;
@@ -208,7 +203,7 @@ char* Loader::next_line(char* buffer, int size) {
   std::size_t limit = static_cast<std::size_t>(size) - 3;
   if (limit > kConfigMaxLineBytes)
     limit = kConfigMaxLineBytes;
-  std::string_view line = trim(raw);
+  std::string_view line = trim_ascii(raw);
   bool header = !line.empty() && line.front() == '[';
   buffer[0] = '\n';
   buffer[1] = '\0';
@@ -279,17 +274,17 @@ void Loader::handle_section_header(std::string_view line) {
     m_diagnostics.add(Severity::Error, m_line, "config: malformed section line (missing ']')");
     return;
   }
-  std::string_view after = trim(line.substr(close + 1));
+  std::string_view after = trim_ascii(line.substr(close + 1));
   if (!after.empty() && after.front() != ';' && after.front() != '#') {
     m_diagnostics.add(Severity::Error, m_line, "config: unexpected text after ']' in section line");
     return;
   }
-  std::string_view inner = trim(line.substr(1, close - 1));
+  std::string_view inner = trim_ascii(line.substr(1, close - 1));
   std::size_t blank = 0;
   while (blank < inner.size() && !is_blank(inner[blank]))
     ++blank;
   std::string_view word = inner.substr(0, blank);
-  std::string_view rest = trim(inner.substr(blank));
+  std::string_view rest = trim_ascii(inner.substr(blank));
   Shown shown_inner = shown(inner);
 
   if (word == "connection") {

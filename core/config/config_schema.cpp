@@ -62,16 +62,12 @@ bool all_chars(std::string_view value, const char* extra) {
   return true;
 }
 
-bool starts_with(std::string_view value, std::string_view prefix) {
-  return value.substr(0, prefix.size()) == prefix;
-}
-
 bool accepts_role_arn(std::string_view value) {
   constexpr std::string_view kPartitions[] = {
       "arn:aws:iam::", "arn:aws-cn:iam::", "arn:aws-us-gov:iam::"};
   std::string_view rest;
   for (std::string_view partition : kPartitions)
-    if (starts_with(value, partition))
+    if (value.starts_with(partition))
       rest = value.substr(partition.size());
   if (rest.size() < 12 + 6 + 1 || value.size() > 2048)
     return false;
@@ -79,7 +75,7 @@ bool accepts_role_arn(std::string_view value) {
     if (!is_digit(rest[i]))
       return false;
   rest = rest.substr(12);
-  if (!starts_with(rest, ":role/"))
+  if (!rest.starts_with(":role/"))
     return false;
   std::string_view name = rest.substr(6);
   return !name.empty() && name.back() != '/' && all_chars(name, "_+=,.@/-");
@@ -193,7 +189,7 @@ bool accepts_endpoint(std::string_view value) {
 bool accepts_proxy(std::string_view value) {
   for (std::string_view scheme :
        {"http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"})
-    if (starts_with(value, scheme))
+    if (value.starts_with(scheme))
       return accepts_url_after_scheme(value.substr(scheme.size()));
   return false;
 }

@@ -74,14 +74,6 @@ struct Cursor {
   }
 };
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
 // "06 Nov 1994 08:49:37 GMT" after "Sun, "
 bool parse_imf_rest(Cursor& at, CivilTime& time) {
   return at.digits(2, time.day) && at.literal(" ") && at.name(kMonths, time.month) &&
@@ -117,7 +109,7 @@ bool parse_asctime_rest(Cursor& at, CivilTime& time) {
 } // namespace
 
 Result<UnixSeconds> parse_http_date(std::string_view text) {
-  Cursor at{trim(text)};
+  Cursor at{trim_ascii(text)};
   CivilTime time;
   int weekday = 0;
   bool parsed = false;

@@ -1,6 +1,8 @@
 // core/net/http_message.cpp - ResponseHeaders capture and the method names.
 #include "core/net/http_message.h"
 
+#include "core/base/ascii.h"
+
 #include <cstring>
 
 namespace ec {
@@ -18,21 +20,13 @@ bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n'))
-    text.remove_suffix(1);
-  return text;
-}
-
 } // namespace
 
 // ---- ResponseHeaders ------------------------------------------------------------------------
 
 Status ResponseHeaders::capture(std::string_view name, std::string_view value) {
-  value = trim(value);
+  // Leading CR/LF cannot occur (the line starts after the colon); trailing ones are the line's end.
+  value = trim_ascii(value, " \t\r\n");
   auto store = [&](auto& field, const char* label) -> Status {
     if (value.size() > sizeof field.data)
       return make_error(ErrorCode::LimitExceeded, "http: response header too long")

@@ -142,20 +142,16 @@ struct PolicySource {
   }
 };
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 std::string_view partition_of(const ConnectionConfig& connection) {
-  if (starts_with(connection.role_arn, "arn:aws-cn:"))
+  if (connection.role_arn.starts_with("arn:aws-cn:"))
     return "aws-cn";
-  if (starts_with(connection.role_arn, "arn:aws-us-gov:"))
+  if (connection.role_arn.starts_with("arn:aws-us-gov:"))
     return "aws-us-gov";
   if (!connection.role_arn.empty())
     return "aws";
-  if (starts_with(connection.region, "cn-"))
+  if (connection.region.starts_with("cn-"))
     return "aws-cn";
-  if (starts_with(connection.region, "us-gov-"))
+  if (connection.region.starts_with("us-gov-"))
     return "aws-us-gov";
   return "aws";
 }

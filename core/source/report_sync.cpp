@@ -16,10 +16,6 @@ std::int32_t yyyymm_of(UnixSeconds start) {
   return civil.year * 100 + civil.month;
 }
 
-bool has_suffix(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 } // namespace
 
 // Collects the top-level manifest of every billing period of one report.
@@ -322,7 +318,7 @@ Status ReportSync::ingest_delivery(const CurManifest& manifest, const ReportLoca
       report.failed_key = file.key;
       return make_error(ErrorCode::Unsupported, "sync: manifest names a file in another bucket");
     }
-    if (has_suffix(file.key, ".parquet")) {
+    if (file.key.ends_with(".parquet")) {
       engine.abort();
       report.failed_key = file.key;
       return make_error(ErrorCode::Unsupported, "sync: parquet reports are not supported yet");
