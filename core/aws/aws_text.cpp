@@ -1,6 +1,8 @@
 // core/aws/aws_text.cpp - UTF-8 checks, decimal parsing and percent-decoding for the AWS readers.
 #include "core/aws/aws_text.h"
 
+#include "core/base/ascii.h"
+
 namespace ec {
 
 std::size_t utf8_sequence_length(std::string_view text) {
@@ -82,19 +84,7 @@ Result<std::uint64_t> parse_decimal_u64(std::string_view text) {
   return value;
 }
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-} // namespace
+namespace {} // namespace
 
 Result<std::string_view> percent_decode_plus(std::string_view text, Arena& arena) {
   std::size_t decoded_size = 0;
@@ -103,7 +93,8 @@ Result<std::string_view> percent_decode_plus(std::string_view text, Arena& arena
     if (text[i] == '+') {
       changes = true;
     } else if (text[i] == '%') {
-      if (text.size() - i < 3 || hex_value(text[i + 1]) < 0 || hex_value(text[i + 2]) < 0)
+      if (text.size() - i < 3 || hex_digit_value(text[i + 1]) < 0 ||
+          hex_digit_value(text[i + 2]) < 0)
         return make_error(ErrorCode::InvalidInput, "aws: percent-encoding is malformed");
       changes = true;
       i += 2;
@@ -117,7 +108,8 @@ Result<std::string_view> percent_decode_plus(std::string_view text, Arena& arena
     if (text[i] == '+') {
       out[size++] = ' ';
     } else if (text[i] == '%') {
-      out[size++] = static_cast<char>((hex_value(text[i + 1]) << 4) | hex_value(text[i + 2]));
+      out[size++] =
+          static_cast<char>((hex_digit_value(text[i + 1]) << 4) | hex_digit_value(text[i + 2]));
       i += 2;
     } else {
       out[size++] = text[i];

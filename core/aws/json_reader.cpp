@@ -2,6 +2,7 @@
 #include "core/aws/json_reader.h"
 
 #include "core/aws/aws_text.h"
+#include "core/base/ascii.h"
 
 namespace ec {
 
@@ -9,21 +10,11 @@ namespace {
 
 constexpr const char* kEndsEarly = "aws: json document ends early";
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /// The four hex digits at text[at..at+4), or -1 when one is not hex. The caller checked the size.
 long hex4(std::string_view text, std::size_t at) {
   long value = 0;
   for (std::size_t i = 0; i < 4; ++i) {
-    const int digit = hex_digit(text[at + i]);
+    const int digit = hex_digit_value(text[at + i]);
     if (digit < 0)
       return -1;
     value = value * 16 + digit;

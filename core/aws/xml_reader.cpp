@@ -2,6 +2,7 @@
 #include "core/aws/xml_reader.h"
 
 #include "core/aws/aws_text.h"
+#include "core/base/ascii.h"
 
 namespace ec {
 
@@ -20,14 +21,8 @@ bool is_xml_char(std::uint32_t code_point) {
 }
 
 int digit_value(char c, std::uint32_t base) {
-  int value = -1;
-  if (c >= '0' && c <= '9')
-    value = c - '0';
-  else if (base == 16 && c >= 'a' && c <= 'f')
-    value = c - 'a' + 10;
-  else if (base == 16 && c >= 'A' && c <= 'F')
-    value = c - 'A' + 10;
-  return value;
+  int value = hex_digit_value(c);
+  return value >= 0 && static_cast<std::uint32_t>(value) < base ? value : -1;
 }
 
 /// The reference starting at raw[start] (an `&`): its code point and its length in bytes. False

@@ -43,6 +43,17 @@ constexpr int compare_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() < b.size() ? -1 : 1;
 }
 
+/// The value of a hex digit (either case), or -1.
+constexpr int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 /// `text` without leading and trailing bytes found in `blanks` (by default space and tab; an
 /// HTTP header value or a credentials file line also drops CR/LF).
 constexpr std::string_view trim_ascii(std::string_view text, std::string_view blanks = " \t") {
