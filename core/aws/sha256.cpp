@@ -1,8 +1,9 @@
 // core/aws/sha256.cpp - SHA-256 and HMAC-SHA256 through mbedtls_md, the only mbedTLS caller.
 #include "core/aws/sha256.h"
 
+#include "core/base/secure_wipe.h"
+
 #include <mbedtls/md.h>
-#include <mbedtls/platform_util.h>
 
 namespace ec {
 
@@ -55,7 +56,7 @@ Sha256Hex to_hex(const Sha256Digest& digest) {
 }
 
 void wipe(MutableBytes bytes) {
-  mbedtls_platform_zeroize(bytes.data(), bytes.size());
+  secure_wipe(bytes.data(), bytes.size());
 }
 
 } // namespace ec

@@ -38,7 +38,7 @@ inline std::string_view as_view(const Sha256Hex& hex) {
   return {hex.data(), hex.size()};
 }
 
-/// Overwrites key material so it does not linger on the stack (not optimised away).
+/// Overwrites key material so it does not linger on the stack (secure_wipe, not optimised away).
 void wipe(MutableBytes bytes);
 
 } // namespace ec

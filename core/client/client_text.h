@@ -1,5 +1,5 @@
 // core/client/client_text.h - Small text helpers shared by the client's .cpp files (numbers into a
-// TextBuilder, wiping secrets), so none of them needs the C library's formatting.
+// TextBuilder), so none of them needs the C library's formatting.
 #pragma once
 
 #include "core/aws/text_builder.h"
@@ -20,14 +20,6 @@ inline void append_decimal(TextBuilder& out, std::uint64_t value) {
   } while (value != 0);
   while (count > 0)
     out.append(digits[--count]);
-}
-
-/// Overwrites `size` bytes at `data` with zeros in a way the compiler may not drop (the buffer is
-/// usually dead afterwards, which is exactly when a plain memset is optimised away).
-inline void wipe(void* data, std::size_t size) {
-  volatile unsigned char* bytes = static_cast<volatile unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i)
-    bytes[i] = 0;
 }
 
 } // namespace ec::client_text

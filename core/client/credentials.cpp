@@ -5,14 +5,13 @@
 #include "core/aws/canonical.h"
 #include "core/aws/text_builder.h"
 #include "core/base/ascii.h"
+#include "core/base/secure_wipe.h"
 #include "core/client/aws_caller.h"
 #include "core/client/client_text.h"
 
 namespace ec {
 
 namespace {
-
-using client_text::wipe;
 
 void copy_into(char* destination, std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i)
@@ -25,9 +24,9 @@ void copy_into(char* destination, std::string_view text) {
 // ---------------------------------------------------------------------------
 
 StaticCredentials::~StaticCredentials() {
-  wipe(m_key_id, sizeof m_key_id);
-  wipe(m_secret, sizeof m_secret);
-  wipe(m_token, sizeof m_token);
+  secure_wipe(m_key_id, sizeof m_key_id);
+  secure_wipe(m_secret, sizeof m_secret);
+  secure_wipe(m_token, sizeof m_token);
 }
 
 Status StaticCredentials::set(std::string_view access_key_id, std::string_view secret_access_key,
@@ -43,8 +42,8 @@ Status StaticCredentials::set(std::string_view access_key_id, std::string_view s
   if (session_token.size() > kMaxSessionTokenBytes)
     return make_error(ErrorCode::LimitExceeded, "credentials: session token too long");
   // The old values may be longer than the new ones: wipe what they used first.
-  wipe(m_secret, m_secret_size);
-  wipe(m_token, m_token_size);
+  secure_wipe(m_secret, m_secret_size);
+  secure_wipe(m_token, m_token_size);
   copy_into(m_key_id, access_key_id);
   copy_into(m_secret, secret_access_key);
   copy_into(m_token, session_token);
@@ -249,7 +248,7 @@ Status AssumeRoleCredentials::send_assume_role() {
   ++m_fetches;
   Result<AwsReply> replied = m_caller->call(call, *m_base, MutableBytes(m_response));
   // The form is not needed any more; the parser gets the whole arena.
-  wipe(storage, form_bytes);
+  secure_wipe(storage, form_bytes);
   m_arena.reset();
   if (!replied.ok())
     return replied.error();
@@ -305,8 +304,8 @@ void AssumeRoleCredentials::remember_refusal(std::string_view code, std::string_
 }
 
 void AssumeRoleCredentials::wipe_scratch() {
-  wipe(m_response, sizeof m_response);
-  wipe(m_arena_storage, m_arena.high_water());
+  secure_wipe(m_response, sizeof m_response);
+  secure_wipe(m_arena_storage, m_arena.high_water());
   m_response_size = 0;
   m_arena.reset();
 }

@@ -4,6 +4,7 @@
 
 #include "core/base/ascii.h"
 #include "core/base/loopback.h"
+#include "core/base/secure_wipe.h"
 
 #include <curl/curl.h>
 
@@ -168,7 +169,7 @@ Status HttpClient::configure(const HttpSettings& settings) {
     std::memcpy(m_line, value.data(), value.size());
     m_line[value.size()] = '\0';
     Status status = checked(curl_easy_setopt(curl, option, m_line), name);
-    std::memset(m_line, 0, value.size()); // a proxy password does not linger here
+    secure_wipe(m_line, value.size()); // a proxy password does not linger here
     return status;
   };
   EC_TRY(set_text(CURLOPT_CAINFO, settings.ca_bundle, "ca_bundle"));
@@ -249,7 +250,7 @@ Status HttpClient::append_header(std::string_view name, std::string_view value) 
   }
   m_line[used] = '\0';
   curl_slist* grown = curl_slist_append(m_header_list, m_line);
-  std::memset(m_line, 0, used); // an Authorization value does not linger here
+  secure_wipe(m_line, used); // an Authorization value does not linger here
   if (!grown)
     return kOutOfMemory;
   m_header_list = grown;
@@ -363,7 +364,7 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, BodyTarget 
   m_status_seen = false;
   m_callback_failed = false;
   Status prepared = set_request(request);
-  std::memset(m_line, 0, sizeof m_line);
+  secure_wipe(m_line, sizeof m_line);
   if (!prepared.ok()) {
     curl_slist_free_all(m_header_list);
     m_header_list = nullptr;
