@@ -611,7 +611,7 @@ bool Store::is_damaged(const Error& error) {
 
 Status Store::quick_check() {
   // A writer never writes into a damaged file: SQLite's own check of every page and index, first
-  // (O(file size): about 30 ms for 100,000 hourly rows).
+  // (O(file size): 55-88 ms for 200,000 hourly rows, 10.9 MB, measured on the CI machine).
   sqlite3_stmt* check = nullptr;
   int rc = sqlite3_prepare_v2(m_db, "PRAGMA quick_check(1)", -1, &check, nullptr);
   bool ok = false;
