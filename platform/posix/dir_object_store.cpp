@@ -10,6 +10,8 @@
 // newer than some boards' kernels.
 #include "platform/dir_object_store.h"
 
+#include "platform/posix/errno_error.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -24,16 +26,8 @@ namespace {
 constexpr std::size_t kMaxKeyBytes = 1024;
 constexpr std::size_t kMaxDepth = 32;
 
-Error errno_error(ErrorCode code, const char* message, int error_number) {
-  return make_lib_error(code, message, ErrorLib::Errno, error_number);
-}
-
 Error open_error(int error_number) {
-  if (error_number == ENOENT || error_number == ENOTDIR)
-    return errno_error(ErrorCode::NotFound, "file: does not exist", error_number);
-  if (error_number == EACCES || error_number == EPERM)
-    return errno_error(ErrorCode::Permission, "file: permission denied", error_number);
-  return errno_error(ErrorCode::Io, "file: cannot open", error_number);
+  return file_errno_error(error_number, "file: cannot open");
 }
 
 constexpr Error kSymbolicLink =
@@ -53,7 +47,8 @@ Error open_error_at(int directory, const char* name, int error_number) {
 }
 
 void version_of(const struct stat& st, ObjectVersion& version) {
-  long long nanos = static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  long long nanos =
+      static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
   int written = std::snprintf(version.etag, sizeof version.etag, "%llu-%lld",
                               static_cast<unsigned long long>(st.st_size), nanos);
   version.etag_size = written > 0 ? static_cast<std::size_t>(written) : 0;
@@ -138,7 +133,7 @@ Status DirObjectStore::walk(int directory_fd, std::size_t path_size, std::size_t
   if (!directory) {
     int error_number = errno;
     close(directory_fd);
-    return errno_error(ErrorCode::Io, "file: cannot read a directory", error_number);
+    return errno_error("file: cannot read a directory", error_number);
   }
   Status status;
   while (status.ok()) {
@@ -146,7 +141,7 @@ Status DirObjectStore::walk(int directory_fd, std::size_t path_size, std::size_t
     dirent* entry = readdir(directory);
     if (!entry) {
       if (errno != 0)
-        status = errno_error(ErrorCode::Io, "file: cannot read a directory", errno);
+        status = errno_error("file: cannot read a directory", errno);
       break;
     }
     const char* name = entry->d_name;
@@ -227,7 +222,7 @@ Result<Bytes> DirObjectStore::read_small(std::string_view key, MutableBytes buff
     if (got <= 0) {
       int error_number = got < 0 ? errno : EIO;
       close(fd);
-      return errno_error(ErrorCode::Io, "file: cannot read", error_number);
+      return errno_error("file: cannot read", error_number);
     }
     done += static_cast<std::size_t>(got);
   }
@@ -252,7 +247,7 @@ Status DirObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersio
     if (got < 0 && errno == EINTR)
       continue;
     if (got < 0) {
-      status = errno_error(ErrorCode::Io, "file: cannot read", errno);
+      status = errno_error("file: cannot read", errno);
       break;
     }
     if (got == 0)

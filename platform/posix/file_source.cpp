@@ -1,21 +1,14 @@
 // platform/posix/file_source.cpp - push_file with open/read/close.
 #include "platform/file_source.h"
 
+#include "platform/posix/errno_error.h"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace ec::platform {
-
-static Error errno_error(const char* message, int error_number) {
-  ErrorCode code = ErrorCode::Io;
-  if (error_number == ENOENT || error_number == ENOTDIR)
-    code = ErrorCode::NotFound;
-  else if (error_number == EACCES || error_number == EPERM)
-    code = ErrorCode::Permission;
-  return make_lib_error(code, message, ErrorLib::Errno, error_number);
-}
 
 Result<std::uint64_t> file_size(const char* path) {
   struct stat status {};

@@ -1,6 +1,8 @@
 // platform/posix/file_status.cpp - File status and whole-file reads with open/fstat/read.
 #include "platform/file_status.h"
 
+#include "platform/posix/errno_error.h"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,21 +10,6 @@
 
 namespace ec::platform {
 namespace {
-
-Error errno_error(int error_number, const char* fallback_message) {
-  switch (error_number) {
-  case ENOENT:
-  case ENOTDIR:
-    return make_lib_error(ErrorCode::NotFound, "file: does not exist", ErrorLib::Errno,
-                          error_number);
-  case EACCES:
-  case EPERM:
-    return make_lib_error(ErrorCode::Permission, "file: permission denied", ErrorLib::Errno,
-                          error_number);
-  default:
-    return make_lib_error(ErrorCode::Io, fallback_message, ErrorLib::Errno, error_number);
-  }
-}
 
 FileStatus status_from(const struct stat& info) {
   FileStatus status;
@@ -63,7 +50,7 @@ Result<FileStatus> file_status(const char* path) {
     rc = ::stat(path, &info);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0)
-    return errno_error(errno, "file: cannot get status");
+    return file_errno_error(errno, "file: cannot get status");
   return status_from(info);
 }
 
@@ -73,12 +60,12 @@ Result<FileContents> read_small_file(const char* path, std::size_t max_bytes, Ar
     descriptor = ::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   } while (descriptor < 0 && errno == EINTR);
   if (descriptor < 0)
-    return errno_error(errno, "file: cannot open");
+    return file_errno_error(errno, "file: cannot open");
   FileDescriptor file(descriptor);
 
   struct stat info {};
   if (::fstat(file.get(), &info) != 0)
-    return errno_error(errno, "file: cannot get status");
+    return file_errno_error(errno, "file: cannot get status");
   FileContents contents;
   contents.status = status_from(info);
   if (contents.status.type != FileType::Regular)
@@ -105,7 +92,7 @@ Result<FileContents> read_small_file(const char* path, std::size_t max_bytes, Ar
         continue;
       int error_number = errno;
       arena.rewind(mark);
-      return errno_error(error_number, "file: cannot read");
+      return file_errno_error(error_number, "file: cannot read");
     }
     if (got == 0)
       break;
