@@ -10,6 +10,7 @@
 // newer than some boards' kernels.
 #include "platform/dir_object_store.h"
 
+#include "platform/posix/eintr.h"
 #include "platform/posix/errno_error.h"
 
 #include <cerrno>
@@ -216,9 +217,9 @@ Result<Bytes> DirObjectStore::read_small(std::string_view key, MutableBytes buff
   }
   std::size_t done = 0;
   while (done < static_cast<std::size_t>(st.st_size)) {
-    ssize_t got = read(fd, buffer.data() + done, static_cast<std::size_t>(st.st_size) - done);
-    if (got < 0 && errno == EINTR)
-      continue;
+    ssize_t got = retry_on_eintr([&] {
+      return ::read(fd, buffer.data() + done, static_cast<std::size_t>(st.st_size) - done);
+    });
     if (got <= 0) {
       int error_number = got < 0 ? errno : EIO;
       close(fd);
@@ -243,9 +244,7 @@ Status DirObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersio
   std::uint64_t done = 0;
   Status status;
   for (;;) {
-    ssize_t got = read(fd, m_buffer.data(), m_buffer.size());
-    if (got < 0 && errno == EINTR)
-      continue;
+    ssize_t got = retry_on_eintr([&] { return ::read(fd, m_buffer.data(), m_buffer.size()); });
     if (got < 0) {
       status = errno_error("file: cannot read", errno);
       break;

@@ -1,6 +1,7 @@
 // platform/posix/file_source.cpp - push_file with open/read/close.
 #include "platform/file_source.h"
 
+#include "platform/posix/eintr.h"
 #include "platform/posix/errno_error.h"
 
 #include <cerrno>
@@ -33,10 +34,8 @@ Status push_file(const char* path, MutableBytes buffer, ByteSink& sink, ReadProg
   std::uint64_t done = 0;
   Status result;
   for (;;) {
-    ssize_t count = read(fd, buffer.data(), buffer.size());
+    ssize_t count = retry_on_eintr([&] { return ::read(fd, buffer.data(), buffer.size()); });
     if (count < 0) {
-      if (errno == EINTR)
-        continue;
       result = errno_error("file: read failed", errno).at(ErrorWhere::ByteOffset, done);
       break;
     }

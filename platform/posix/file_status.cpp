@@ -1,6 +1,7 @@
 // platform/posix/file_status.cpp - File status and whole-file reads with open/fstat/read.
 #include "platform/file_status.h"
 
+#include "platform/posix/eintr.h"
 #include "platform/posix/errno_error.h"
 
 #include <cerrno>
@@ -45,20 +46,14 @@ private:
 
 Result<FileStatus> file_status(const char* path) {
   struct stat info {};
-  int rc;
-  do {
-    rc = ::stat(path, &info);
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0)
+  if (retry_on_eintr([&] { return ::stat(path, &info); }) != 0)
     return file_errno_error(errno, "file: cannot get status");
   return status_from(info);
 }
 
 Result<FileContents> read_small_file(const char* path, std::size_t max_bytes, Arena& arena) {
-  int descriptor;
-  do {
-    descriptor = ::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  } while (descriptor < 0 && errno == EINTR);
+  int descriptor =
+      retry_on_eintr([&] { return ::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); });
   if (descriptor < 0)
     return file_errno_error(errno, "file: cannot open");
   FileDescriptor file(descriptor);
@@ -86,10 +81,9 @@ Result<FileContents> read_small_file(const char* path, std::size_t max_bytes, Ar
       arena.rewind(mark);
       return make_error(ErrorCode::LimitExceeded, "file: changed while being read");
     }
-    ssize_t got = ::read(file.get(), buffer + used, capacity - used);
+    ssize_t got =
+        retry_on_eintr([&] { return ::read(file.get(), buffer + used, capacity - used); });
     if (got < 0) {
-      if (errno == EINTR)
-        continue;
       int error_number = errno;
       arena.rewind(mark);
       return file_errno_error(error_number, "file: cannot read");

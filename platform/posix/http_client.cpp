@@ -5,6 +5,7 @@
 #include "core/base/ascii.h"
 #include "core/base/loopback.h"
 #include "core/base/secure_wipe.h"
+#include "platform/posix/eintr.h"
 
 #include <curl/curl.h>
 
@@ -84,9 +85,7 @@ void http_global_cleanup() {
 }
 
 void pause_ms(std::uint32_t ms) {
-  timespec left{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1'000'000L};
-  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-  }
+  sleep_ms(ms);
 }
 
 HttpClient::~HttpClient() {

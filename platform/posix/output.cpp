@@ -1,6 +1,8 @@
 // platform/posix/output.cpp - write(2) loops and clock_gettime.
 #include "platform/output.h"
 
+#include "platform/posix/eintr.h"
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -16,9 +18,8 @@ Status FdSink::write(Bytes chunk) {
     std::size_t done = 0;
     int fd = m_fd == Fd::Stdout ? STDOUT_FILENO : STDERR_FILENO;
     while (done < chunk.size()) {
-      ssize_t count = ::write(fd, chunk.data() + done, chunk.size() - done);
-      if (count < 0 && errno == EINTR)
-        continue;
+      ssize_t count =
+          retry_on_eintr([&] { return ::write(fd, chunk.data() + done, chunk.size() - done); });
       if (count <= 0)
         return make_lib_error(ErrorCode::Io, "output: write failed", ErrorLib::Errno, errno);
       done += static_cast<std::size_t>(count);
@@ -34,9 +35,7 @@ Status FdSink::flush() {
   int fd = m_fd == Fd::Stdout ? STDOUT_FILENO : STDERR_FILENO;
   std::size_t done = 0;
   while (done < m_used) {
-    ssize_t count = ::write(fd, m_buffer + done, m_used - done);
-    if (count < 0 && errno == EINTR)
-      continue;
+    ssize_t count = retry_on_eintr([&] { return ::write(fd, m_buffer + done, m_used - done); });
     if (count <= 0)
       return make_lib_error(ErrorCode::Io, "output: write failed", ErrorLib::Errno, errno);
     done += static_cast<std::size_t>(count);
@@ -45,7 +44,9 @@ Status FdSink::flush() {
   return {};
 }
 
-Status FdSink::finish() { return flush(); }
+Status FdSink::finish() {
+  return flush();
+}
 
 UnixSeconds wall_clock_seconds() {
   timespec now{};

@@ -3,6 +3,7 @@
 
 #include "core/base/timestamp.h"
 #include "platform/output.h"
+#include "platform/posix/eintr.h"
 
 #include <cerrno>
 #include <climits>
@@ -27,42 +28,27 @@ Error lock_error(int error_number) {
   case EACCES:
   case EPERM:
   case EROFS:
-    return make_lib_error(ErrorCode::Permission, "store lock: permission denied",
-                          ErrorLib::Errno, error_number);
-  default:
-    return make_lib_error(ErrorCode::Io, "store lock: cannot lock", ErrorLib::Errno,
+    return make_lib_error(ErrorCode::Permission, "store lock: permission denied", ErrorLib::Errno,
                           error_number);
+  default:
+    return make_lib_error(ErrorCode::Io, "store lock: cannot lock", ErrorLib::Errno, error_number);
   }
 }
 
 // flock(LOCK_EX | LOCK_NB), absorbing EINTR: 1 taken, 0 held elsewhere, -1 error (errno set).
 int try_lock(int descriptor) {
-  for (;;) {
-    if (::flock(descriptor, LOCK_EX | LOCK_NB) == 0)
-      return 1;
-    if (errno == EWOULDBLOCK)
-      return 0;
-    if (errno != EINTR)
-      return -1;
-  }
-}
-
-void sleep_ms(std::uint32_t milliseconds) {
-  struct timespec pause {};
-  pause.tv_sec = static_cast<time_t>(milliseconds / 1000);
-  pause.tv_nsec = static_cast<long>(milliseconds % 1000) * 1000000L;
-  while (::nanosleep(&pause, &pause) != 0 && errno == EINTR) {
-  }
+  if (retry_on_eintr([&] { return ::flock(descriptor, LOCK_EX | LOCK_NB); }) == 0)
+    return 1;
+  return errno == EWOULDBLOCK ? 0 : -1;
 }
 
 // The holder's record: one line, control bytes shown as '?', cut to fit.
 void read_holder(int descriptor, char* out, std::size_t out_size) {
   std::size_t length = 0;
   for (;;) {
-    ssize_t got = ::pread(descriptor, out + length, out_size - 1 - length,
-                          static_cast<off_t>(length));
-    if (got < 0 && errno == EINTR)
-      continue;
+    ssize_t got = retry_on_eintr([&] {
+      return ::pread(descriptor, out + length, out_size - 1 - length, static_cast<off_t>(length));
+    });
     if (got <= 0)
       break;
     length += static_cast<std::size_t>(got);
@@ -99,10 +85,9 @@ void write_holder(int descriptor, const char* command, std::int64_t now_unix_sec
     return;
   std::size_t written = 0;
   while (written < size) {
-    ssize_t put = ::pwrite(descriptor, record + written, size - written,
-                           static_cast<off_t>(written));
-    if (put < 0 && errno == EINTR)
-      continue;
+    ssize_t put = retry_on_eintr([&] {
+      return ::pwrite(descriptor, record + written, size - written, static_cast<off_t>(written));
+    });
     if (put <= 0)
       return;
     written += static_cast<std::size_t>(put);
