@@ -1,6 +1,7 @@
 // firmware/forget_command.cpp - `edgecur forget`: remove what one scope holds.
-#include "core/store/store.h"
 #include "firmware/commands.h"
+
+#include "core/store/store.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
@@ -60,9 +61,7 @@ int run_forget(int argc, char** argv) {
     }
   }
   Settings settings;
-  if (int code = load_settings(args, settings); code != kExitOk)
-    return code;
-  if (int code = give_sqlite_memory(settings); code != kExitOk)
+  if (int code = load_store_settings(args, settings); code != kExitOk)
     return code;
   platform::StoreLock lock; // held until the command returns: one writer per store
   Store store;

@@ -1,7 +1,8 @@
 // firmware/ingest_command.cpp - `edgecur ingest`: one delivery from local files into the store.
+#include "firmware/commands.h"
+
 #include "core/ingest/ingest_engine.h"
 #include "core/store/store.h"
-#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
@@ -104,9 +105,7 @@ int run_ingest(int argc, char** argv) {
     return kExitUsage;
   }
   Settings settings;
-  if (int code = load_settings(args, settings); code != kExitOk)
-    return code;
-  if (int code = give_sqlite_memory(settings); code != kExitOk)
+  if (int code = load_store_settings(args, settings); code != kExitOk)
     return code;
 
   std::uint64_t total_bytes = 0;

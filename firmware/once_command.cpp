@@ -1,9 +1,10 @@
 // firmware/once_command.cpp - `edgecur once`: one pass over every connection of the INI.
+#include "firmware/commands.h"
+
 #include "core/ingest/ingest_engine.h"
 #include "core/source/account_names.h"
 #include "core/source/report_sync.h"
 #include "core/store/store.h"
-#include "firmware/commands.h"
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
@@ -101,9 +102,7 @@ int run_once(int argc, char** argv) {
     return kExitUsage;
   }
   Settings settings;
-  if (int code = load_settings(args, settings); code != kExitOk)
-    return code;
-  if (int code = give_sqlite_memory(settings); code != kExitOk)
+  if (int code = load_store_settings(args, settings); code != kExitOk)
     return code;
   if (!settings.config || settings.config->connections.empty()) {
     print_message("once: no [connection NAME] section in the configuration; nothing to do");

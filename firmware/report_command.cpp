@@ -69,9 +69,7 @@ int run_report(int argc, char** argv) {
   CsvNames csv_names = args.has("csv-names") ? CsvNames::Append : CsvNames::Omit;
 
   Settings settings;
-  if (int code = load_settings(args, settings); code != kExitOk)
-    return code;
-  if (int code = give_sqlite_memory(settings); code != kExitOk)
+  if (int code = load_store_settings(args, settings); code != kExitOk)
     return code;
   Store store;
   if (Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadOnly); !opened.ok()) {

@@ -48,4 +48,10 @@ std::string sqlite_memory_text() {
   return text + " (malloc)";
 }
 
+int load_store_settings(const CliArgs& args, Settings& settings) {
+  if (int code = load_settings(args, settings); code != kExitOk)
+    return code;
+  return give_sqlite_memory(settings);
+}
+
 } // namespace ec::firmware

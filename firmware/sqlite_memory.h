@@ -12,6 +12,10 @@ namespace ec::firmware {
 /// Prints the problem and returns kExitInternal when SQLite refuses it, else kExitOk.
 int give_sqlite_memory(const Settings& settings);
 
+/// What every command that opens the store does first: load_settings(), then
+/// give_sqlite_memory(). Returns the first exit code that is not kExitOk, else kExitOk.
+int load_store_settings(const CliArgs& args, Settings& settings);
+
 /// "SQLite memory: peak 1.3 MiB of 3.0 MiB (fixed heap)": for the summary of a command.
 std::string sqlite_memory_text();
 

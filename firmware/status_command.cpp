@@ -44,9 +44,7 @@ int run_status(int argc, char** argv) {
     return kExitUsage;
   }
   Settings settings;
-  if (int code = load_settings(args, settings); code != kExitOk)
-    return code;
-  if (int code = give_sqlite_memory(settings); code != kExitOk)
+  if (int code = load_store_settings(args, settings); code != kExitOk)
     return code;
   Store store;
   if (Status opened = store.open(settings.store_path.c_str(), OpenMode::ReadOnly); !opened.ok()) {

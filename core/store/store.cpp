@@ -588,20 +588,6 @@ Status Store::check_or_create_schema(OpenMode mode) {
   return {};
 }
 
-// Runs a PRAGMA to its end (incremental_vacuum works one page per step) and returns its first
-// integer column of the last row, or -1.
-static int run_pragma(sqlite3* db, const char* sql, std::int64_t* first_column) {
-  sqlite3_stmt* pragma = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql, -1, &pragma, nullptr);
-  while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-    rc = sqlite3_step(pragma);
-    if (rc == SQLITE_ROW && first_column)
-      *first_column = sqlite3_column_int64(pragma, 0);
-  }
-  sqlite3_finalize(pragma);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 static constexpr const char* kQuickCheckFailed = "store: the file fails SQLite's quick_check";
 
 bool Store::is_damaged(const Error& error) {
@@ -630,18 +616,17 @@ Status Store::quick_check() {
 
 Status Store::convert_to_incremental_vacuum() {
   std::int64_t mode = -1;
-  int rc = run_pragma(m_db, "PRAGMA auto_vacuum", &mode);
-  if (rc != SQLITE_OK)
-    return sqlite_error(rc, "store: cannot read vacuum mode");
+  EC_TRY(run_uncached("PRAGMA auto_vacuum", "store: cannot read vacuum mode", &mode));
   if (mode == 2) // INCREMENTAL
     return {};
   // A store from before reclaim_space(): one VACUUM rewrites it compactly with the mode set. It
   // needs free space of about the file's size; when it fails, the store stays as it was and the
   // next writer tries again.
-  rc = run_pragma(m_db, "PRAGMA auto_vacuum=INCREMENTAL", nullptr);
-  if (rc == SQLITE_OK)
-    rc = run_pragma(m_db, "VACUUM", nullptr);
-  (void)rc;
+  Status converted =
+      run_uncached("PRAGMA auto_vacuum=INCREMENTAL", "store: cannot set vacuum mode");
+  if (converted.ok())
+    converted = run_uncached("VACUUM", "store: cannot vacuum");
+  (void)converted;
   return {};
 }
 
@@ -649,19 +634,16 @@ Status Store::reclaim_space() {
   // Free pages (a cleared staging area, replaced periods) go back to the file system: moved to the
   // end of the file and cut off there in one transaction, then the WAL is written back and
   // truncated to nothing. Readers may keep the checkpoint partial; the next call finishes it.
-  int rc = run_pragma(m_db, "PRAGMA incremental_vacuum", nullptr);
-  if (rc != SQLITE_OK)
-    return sqlite_error(rc, "store: cannot give free pages back");
+  EC_TRY(run_uncached("PRAGMA incremental_vacuum", "store: cannot give free pages back"));
   // Without waiting: a reader (report, status) would hold a TRUNCATE checkpoint up for the busy
   // timeout.
   sqlite3_busy_timeout(m_db, 0);
-  rc = run_pragma(m_db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr);
+  Status checkpointed = run_uncached("PRAGMA wal_checkpoint(TRUNCATE)",
+                                     "store: cannot checkpoint the write-ahead log");
   sqlite3_busy_timeout(m_db, kStoreBusyTimeoutMs);
-  if ((rc & 0xff) == SQLITE_BUSY)
+  if (!checkpointed.ok() && (checkpointed.error().lib_code & 0xff) == SQLITE_BUSY)
     return {};
-  if (rc != SQLITE_OK)
-    return sqlite_error(rc, "store: cannot checkpoint the write-ahead log");
-  return {};
+  return checkpointed;
 }
 
 Status Store::attach_staging() {
@@ -682,12 +664,11 @@ Status Store::attach_staging() {
       "PRAGMA stage.journal_mode=OFF", "PRAGMA stage.synchronous=OFF",
       "PRAGMA stage.cache_size=-256", "PRAGMA stage.page_size=4096", kCreateStagingSql};
   for (const char* sql : kStagingSetup) {
-    rc = run_pragma(m_db, sql, nullptr);
-    if (rc != SQLITE_OK) {
-      Error error = sqlite_error(rc, "store: cannot create the staging file");
+    Status done = run_uncached(sql, "store: cannot create the staging file");
+    if (!done.ok()) {
       Status detached = detach_staging();
       (void)detached;
-      return error;
+      return done;
     }
   }
   return {};
@@ -701,9 +682,7 @@ Status Store::detach_staging() {
     prepared = nullptr;
   }
   if (m_staging_attached) {
-    int rc = run_pragma(m_db, "DETACH DATABASE stage", nullptr);
-    if (rc != SQLITE_OK)
-      return sqlite_error(rc, "store: cannot detach the staging file");
+    EC_TRY(run_uncached("DETACH DATABASE stage", "store: cannot detach the staging file"));
     m_staging_attached = false;
   }
   // Deleted through SQLite's VFS (no OS call here); a missing file is what we want.
@@ -784,13 +763,14 @@ Status Store::run(Statement id, const char* message) {
   return {};
 }
 
-Status Store::run_uncached(const char* sql, const char* message) {
+Status Store::run_uncached(const char* sql, const char* message, std::int64_t* first_column) {
   sqlite3_stmt* prepared = nullptr;
   int rc = sqlite3_prepare_v2(m_db, sql, -1, &prepared, nullptr);
-  if (rc == SQLITE_OK) {
+  // To the end: incremental_vacuum frees one page per step.
+  while (rc == SQLITE_OK || rc == SQLITE_ROW) {
     rc = step(prepared);
-    if (rc == SQLITE_ROW)
-      rc = SQLITE_DONE;
+    if (rc == SQLITE_ROW && first_column)
+      *first_column = sqlite3_column_int64(prepared, 0);
   }
   sqlite3_finalize(prepared);
   if (rc != SQLITE_DONE)

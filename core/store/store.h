@@ -375,8 +375,10 @@ private:
   Result<sqlite3_stmt*> statement(Statement id);
   int step(sqlite3_stmt* statement);
   Status run(Statement id, const char* message);
-  /// Prepares, steps and finalizes `sql`: for PRAGMAs that act when prepared, not when stepped.
-  Status run_uncached(const char* sql, const char* message);
+  /// Prepares, steps to the end and finalizes `sql`: PRAGMAs (some act when prepared), ATTACH,
+  /// DETACH and VACUUM, statements not worth keeping prepared. `first_column`, when given, gets
+  /// the first column of the last row.
+  Status run_uncached(const char* sql, const char* message, std::int64_t* first_column = nullptr);
   void rollback_quietly();
   void forget_dictionary_cache();
   Result<std::int64_t> dictionary_id(sqlite3_stmt* find, sqlite3_stmt* insert,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/aws/sigv4.h"
+#include "core/base/ascii.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -32,23 +33,14 @@ inline std::string read_file(const std::string& path, bool& ok) {
   return text;
 }
 
-inline int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /// %XX -> byte; everything else (including '+') unchanged.
 inline std::string percent_decode(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-        hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+    if (text[i] == '%' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 &&
+        hex_digit_value(text[i + 2]) >= 0) {
+      out.push_back(
+          static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2])));
       i += 2;
     } else {
       out.push_back(text[i]);
@@ -147,7 +139,7 @@ private:
       return fail("short \\u escape");
     code = 0;
     for (int i = 0; i < 4; ++i) {
-      int digit = hex_value(m_text[m_at++]);
+      int digit = hex_digit_value(m_text[m_at++]);
       if (digit < 0)
         return fail("bad \\u escape");
       code = code * 16 + static_cast<std::uint32_t>(digit);

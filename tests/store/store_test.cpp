@@ -292,6 +292,31 @@ TEST(Store, TwoWritersNeverCommitEachOthersStaging) {
   EXPECT_FALSE(fs::exists(path + "-staging"));
 }
 
+// The guard behind the separate staging files: a commit reads back exactly the rows it staged,
+// or fails. Here something else (a writer bypassing the lock, a hand edit) removes one of them
+// from the staging file: the commit is refused and nothing changes.
+TEST(Store, ACommitMissingAStagedRowIsAConflictAndChangesNothing) {
+  std::string path = test_path("staging_guard");
+  Store store;
+  open_rw(store, path);
+  deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "5")}, "old");
+  std::vector<std::string> before = dump(store);
+  ASSERT_TRUE(store.begin_delivery().ok());
+  std::vector<KeyedTotals> rows = {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "100"),
+                                   row(202311, "1", "3", "2023-11-01T01:00:00Z", "USD", "7")};
+  ASSERT_TRUE(store.stage(rows).ok());
+  sql_exec(path + "-staging",
+           "DELETE FROM staging WHERE account = (SELECT max(account) FROM staging)");
+  PeriodOutcome outcome;
+  Result<std::size_t> committed = store.commit_delivery({"new", "s", 2}, &outcome, 1);
+  ASSERT_FALSE(committed.ok());
+  EXPECT_EQ(committed.error().code, ErrorCode::Conflict);
+  EXPECT_STREQ(committed.error().message,
+               "store: this delivery's staged rows were changed by another writer (is a second "
+               "edgecur writing the store without its lock?); nothing was committed");
+  EXPECT_EQ(dump(store), before);
+}
+
 TEST(Store, Version2StoreReadsAsItIsAndIsUpgradedByAWriter) {
   std::string path = test_path("upgrade_2");
   {
