@@ -8,6 +8,7 @@
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
+#include "firmware/network_memory.h"
 #include "firmware/settings.h"
 #include "firmware/sqlite_memory.h"
 #include "firmware/store_writer.h"
@@ -115,10 +116,8 @@ int run_once(int argc, char** argv) {
   Store store;
   if (int code = open_store_for_writing(settings, argc, argv, lock, store); code != kExitOk)
     return code;
-  if (Status ready = platform::http_global_init(); !ready.ok()) {
-    print_error("once", ready.error());
-    return kExitInternal;
-  }
+  if (int code = give_network_memory(settings, "once"); code != kExitOk)
+    return code;
   SystemClock clock;
   std::uint64_t seed =
       static_cast<std::uint64_t>(clock.wall_seconds()) * std::uint64_t{0x9E3779B97F4A7C15};
@@ -261,6 +260,7 @@ int run_once(int argc, char** argv) {
   }
   platform::http_global_cleanup();
   log.write(LogLevel::Debug, sqlite_memory_text());
+  log.write(LogLevel::Debug, network_memory_text());
   return exit_code;
 }
 

@@ -6,6 +6,7 @@
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
+#include "firmware/network_memory.h"
 #include "firmware/settings.h"
 #include "firmware/system_clock.h"
 
@@ -82,10 +83,8 @@ int run_policy(int argc, char** argv) {
                     (static_cast<std::uint64_t>(getpid()) << 32));
   StderrLog log(config.log.level);
   if (!args.has("offline")) {
-    if (Status ready = platform::http_global_init(); !ready.ok()) {
-      print_error("policy", ready.error());
-      return kExitInternal;
-    }
+    if (int code = give_network_memory(settings, "policy"); code != kExitOk)
+      return code;
     for (const ConnectionConfig& c : config.connections) {
       if (c.type != ConnectionType::Cur && c.type != ConnectionType::Cur2)
         continue;

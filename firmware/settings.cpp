@@ -48,6 +48,7 @@ int load_settings(const CliArgs& args, Settings& settings) {
                                     ? MalformedPolicy::Fail
                                     : MalformedPolicy::Skip;
     settings.read_chunk_bytes = config.ingest.chunk_bytes;
+    settings.network_memory_bytes = config.ingest.network_memory_bytes;
     // The loader checked the text with the same parser.
     bool parsed = parse_max_malformed(config.ingest.max_malformed, settings.ingest.max_malformed.share,
                                       settings.ingest.max_malformed.value);

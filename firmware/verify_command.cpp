@@ -7,6 +7,7 @@
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
+#include "firmware/network_memory.h"
 #include "firmware/settings.h"
 #include "firmware/system_clock.h"
 
@@ -256,10 +257,8 @@ int run_verify(int argc, char** argv) {
     print_message("verify: no [connection NAME] section in the configuration");
     return kExitConfig;
   }
-  if (Status ready = platform::http_global_init(); !ready.ok()) {
-    print_error("verify", ready.error());
-    return kExitInternal;
-  }
+  if (int code = give_network_memory(settings, "verify"); code != kExitOk)
+    return code;
   SystemClock clock;
   SplitMix64 random(static_cast<std::uint64_t>(clock.wall_seconds()) ^
                     (static_cast<std::uint64_t>(getpid()) << 32) ^ clock.monotonic_ms());

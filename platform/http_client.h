@@ -138,11 +138,14 @@ private:
   std::uint8_t m_error_body[kMaxErrorBodyBytes];
 };
 
-/// Call once at start-up before any thread starts (curl_global_init). libcurl keeps the C
-/// library's allocator: curl_global_init_mem would need a pool with free() and realloc(), which
-/// an Arena is not. OutOfMemory/Internal on failure. Without it, the first HttpClient::open does it
-/// implicitly (fine single-threaded).
-Status http_global_init();
+/// Call once at start-up before any thread starts. With a `memory` block, everything libcurl
+/// allocates, and mbedTLS too where it is built with MBEDTLS_PLATFORM_MEMORY (the firmware
+/// presets), comes from it for the rest of the process (curl_global_init_mem and
+/// platform/network_memory.h): no request calls malloc, and one that finds the block used up
+/// fails with OutOfMemory "http: the network memory is used up: raise [ingest] network_memory".
+/// Without one, the C library's malloc (curl_global_init). OutOfMemory/Internal on failure.
+/// Without any call, the first HttpClient::open does it implicitly (fine single-threaded).
+Status http_global_init(MutableBytes memory = {});
 /// Call once at exit, after every HttpClient is gone.
 void http_global_cleanup();
 

@@ -5,7 +5,9 @@
 #include "core/base/ascii.h"
 #include "core/base/loopback.h"
 #include "core/base/secure_wipe.h"
+#include "platform/network_memory.h"
 #include "platform/posix/eintr.h"
+#include "platform/posix/network_heap.h"
 
 #include <curl/curl.h>
 
@@ -50,10 +52,17 @@ bool is_success(std::uint16_t status) {
   return status >= 200 && status <= 299;
 }
 
-constexpr Error kOutOfMemory = make_error(ErrorCode::OutOfMemory, "http: out of memory");
-
 Error curl_error(ErrorCode code, const char* message, CURLcode curl_code) {
   return make_lib_error(code, message, ErrorLib::Curl, static_cast<std::int32_t>(curl_code));
+}
+
+// With the network's fixed heap, running out of it is a setting the technician can raise.
+Error out_of_memory(CURLcode curl_code = CURLE_OUT_OF_MEMORY) {
+  if (network_heap::installed())
+    return curl_error(ErrorCode::OutOfMemory,
+                      "http: the network memory is used up: raise [ingest] network_memory",
+                      curl_code);
+  return curl_error(ErrorCode::OutOfMemory, "http: out of memory", curl_code);
 }
 
 // A setopt that cannot fail with a correct option and type failing means a libcurl built without
@@ -62,7 +71,7 @@ Status checked(CURLcode code, const char* option) {
   if (code == CURLE_OK)
     return {};
   if (code == CURLE_OUT_OF_MEMORY)
-    return kOutOfMemory;
+    return out_of_memory();
   return curl_error(ErrorCode::Internal, "http: libcurl refused an option", code)
       .with_detail(option);
 }
@@ -71,12 +80,20 @@ Status checked(CURLcode code, const char* option) {
 
 // ---- HttpClient -----------------------------------------------------------------------------
 
-Status http_global_init() {
-  CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+Status http_global_init(MutableBytes memory) {
+  CURLcode code = CURLE_OK;
+  if (memory.empty()) {
+    code = curl_global_init(CURL_GLOBAL_DEFAULT);
+  } else {
+    network_heap::install(memory);
+    code = curl_global_init_mem(CURL_GLOBAL_DEFAULT, &network_heap::allocate,
+                                &network_heap::release, &network_heap::reallocate,
+                                &network_heap::duplicate, &network_heap::allocate_zeroed);
+  }
   if (code == CURLE_OK)
     return {};
   if (code == CURLE_OUT_OF_MEMORY)
-    return kOutOfMemory;
+    return out_of_memory();
   return curl_error(ErrorCode::Internal, "http: libcurl failed to start", code);
 }
 
@@ -141,7 +158,7 @@ Status HttpClient::open(const HttpSettings& settings) {
   }
   CURL* curl = curl_easy_init();
   if (!curl)
-    return kOutOfMemory;
+    return out_of_memory();
   m_handle = curl;
   m_settings = settings;
   m_settings.ca_bundle = m_settings.proxy = m_settings.no_proxy = m_settings.proxy_ca_bundle = {};
@@ -251,7 +268,7 @@ Status HttpClient::append_header(std::string_view name, std::string_view value) 
   curl_slist* grown = curl_slist_append(m_header_list, m_line);
   secure_wipe(m_line, used); // an Authorization value does not linger here
   if (!grown)
-    return kOutOfMemory;
+    return out_of_memory();
   m_header_list = grown;
   return {};
 }
@@ -260,7 +277,7 @@ Status HttpClient::remove_header(const char* name_colon) {
   // "Name:" with nothing after it tells libcurl not to send its own header of that name.
   curl_slist* grown = curl_slist_append(m_header_list, name_colon);
   if (!grown)
-    return kOutOfMemory;
+    return out_of_memory();
   m_header_list = grown;
   return {};
 }
@@ -371,6 +388,7 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, BodyTarget 
     return prepared.error();
   }
 
+  std::uint64_t refused_before = network_memory_use().failures;
   CURLcode code = curl_easy_perform(curl);
 
   // The header list and the body are the caller's for this call only.
@@ -383,8 +401,12 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, BodyTarget 
 
   if (m_callback_failed)
     return m_callback_error; // the sink's own error, or a limit of ours
-  if (code != CURLE_OK)
+  if (code != CURLE_OK) {
+    // mbedTLS reports its allocation failures as handshake or CA-file errors: the heap knows.
+    if (network_memory_use().failures != refused_before)
+      return out_of_memory(code);
     return error_from(static_cast<int>(code));
+  }
   long status = 0;
   (void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   m_response.status = static_cast<std::uint16_t>(status > 0 && status < 1000 ? status : 0);
@@ -454,7 +476,7 @@ Error HttpClient::error_from(int curl_code) {
   case CURLE_SSL_CRL_BADFILE:
     return curl_error(ErrorCode::InvalidArgument, "http: cannot use the CA bundle", code);
   case CURLE_OUT_OF_MEMORY:
-    return curl_error(ErrorCode::OutOfMemory, "http: out of memory", code);
+    return out_of_memory();
   case CURLE_PROXY: // SOCKS and HTTPS-proxy handshake failures
     return curl_error(ErrorCode::Io, "http: proxy refused the tunnel", code);
   case CURLE_FAILED_INIT:

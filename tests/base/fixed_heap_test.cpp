@@ -130,8 +130,8 @@ TEST(FixedHeap, RandomStepsAgreeWithTheModel) {
     std::size_t size = random() % 4 == 0 ? 1 + random() % 8192 : 1 + random() % 256;
     if (choice < 5 || live.empty()) {
       bool zeroed = choice == 0;
-      auto* data = static_cast<std::uint8_t*>(zeroed ? heap.allocate_zeroed(size, 1)
-                                                     : heap.allocate(size));
+      auto* data =
+          static_cast<std::uint8_t*>(zeroed ? heap.allocate_zeroed(size, 1) : heap.allocate(size));
       if (!data) {
         ++refused;
         continue;

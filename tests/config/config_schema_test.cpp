@@ -55,7 +55,7 @@ TEST(ConfigSchema, EveryDefaultAndExampleValueIsValid) {
     EXPECT_LE(std::string(spec.description).size(), 120u) << spec.key;
     EXPECT_EQ(std::string(spec.description).find('\n'), std::string::npos) << spec.key;
   }
-  EXPECT_EQ(setting_specs().size(), 45u);
+  EXPECT_EQ(setting_specs().size(), 46u);
 }
 
 TEST(ConfigSchema, FindSettingIsPerSection) {

@@ -10,9 +10,10 @@
 #   sqlite3  Debian's `sqlite3` source: the amalgamation is generated once per Debian revision
 #            with the build machine's compiler and tclsh (`make sqlite3.c`), then compiled for
 #            the target -Os with EC_SQLITE_OPTIONS (sqlite3/CMakeLists.txt).
-#   mbedtls  Debian's `mbedtls` source, its own CMake, upstream's default config.h (Debian's
-#            build also turns on threading, HAVEGE, MD2/MD4, CMAC and DTLS-SRTP, none of which
-#            edgecur uses).
+#   mbedtls  Debian's `mbedtls` source, its own CMake (through mbedtls/CMakeLists.txt), upstream's
+#            default config.h plus MBEDTLS_PLATFORM_MEMORY, so that TLS takes its memory from the
+#            network's fixed heap (Debian's build also turns on threading, HAVEGE, MD2/MD4, CMAC
+#            and DTLS-SRTP, none of which edgecur uses).
 #   inih     Debian's `libinih` source with our options (inih/CMakeLists.txt: line numbers in
 #            the handler, our line limit) when the mirror serves it; else Debian's *binary*
 #            libinih-dev for the target (fetch-binary.sh), whose options are the host's libinih1.
@@ -115,7 +116,9 @@ set(SQLite3_LIBRARY "${deps_prefix}/sqlite3/lib/libsqlite3.a" CACHE FILEPATH "" 
 
 # ---- mbedTLS ---------------------------------------------------------------------------------------
 ec_fetch_debian_source(mbedtls mbedtls_tree)
-ec_build_source_package(mbedtls "${mbedtls_tree}" "${deps_prefix}/mbedtls" ${deps_common_args}
+file(SHA256 "${deps_scripts}/mbedtls/CMakeLists.txt" mbedtls_wrapper_hash)
+ec_build_source_package(mbedtls "${deps_scripts}/mbedtls" "${deps_prefix}/mbedtls"
+  ${deps_common_args} -DMBEDTLS_SOURCE_DIR=${mbedtls_tree} -DEC_WRAPPER_HASH=${mbedtls_wrapper_hash}
   -DENABLE_PROGRAMS=OFF -DENABLE_TESTING=OFF -DUSE_STATIC_MBEDTLS_LIBRARY=ON
   -DUSE_SHARED_MBEDTLS_LIBRARY=OFF -DMBEDTLS_FATAL_WARNINGS=OFF -DLIB_INSTALL_DIR=lib
   -DGEN_FILES=OFF)
