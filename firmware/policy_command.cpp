@@ -1,8 +1,7 @@
 // firmware/policy_command.cpp - `edgecur policy`: the least IAM policy the configured connections
 // need (discovering each report's bucket unless --offline), and on request a role's trust policy.
-#include "firmware/commands.h"
-
 #include "core/source/iam_policy.h"
+#include "firmware/commands.h"
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
@@ -18,7 +17,6 @@
 
 namespace ec::firmware {
 namespace {
-
 
 void print_notes(const Findings& notes) {
   for (std::size_t i = 0; i < notes.size(); ++i)
@@ -75,7 +73,6 @@ int run_policy(int argc, char** argv) {
 
   // Where the bucket of a cur/cur2 report is comes from discovery, when it can run.
   std::vector<DiscoveredLocation> discovered;
-  std::vector<std::unique_ptr<Connection>> connections;
   std::vector<std::unique_ptr<std::uint8_t[]>> memories;
   std::vector<std::unique_ptr<Arena>> arenas;
   SystemClock clock;
@@ -89,9 +86,12 @@ int run_policy(int argc, char** argv) {
       if (c.type != ConnectionType::Cur && c.type != ConnectionType::Cur2)
         continue;
       memories.push_back(std::make_unique<std::uint8_t[]>(Connection::kArenaBytes));
-      arenas.push_back(std::make_unique<Arena>(MutableBytes(memories.back().get(), Connection::kArenaBytes)));
-      connections.push_back(std::make_unique<Connection>(c, clock, random, log));
-      Connection& connection = *connections.back();
+      arenas.push_back(
+          std::make_unique<Arena>(MutableBytes(memories.back().get(), Connection::kArenaBytes)));
+      // One at a time: each holds an HTTPS connection and its parsed CA bundle in the network
+      // memory. What is kept of it (the location) lives in its arena.
+      auto owned = std::make_unique<Connection>(c, clock, random, log);
+      Connection& connection = *owned;
       Findings findings;
       Status status = connection.open(*arenas.back());
       if (status.ok())

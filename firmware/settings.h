@@ -27,7 +27,7 @@ struct Settings {
   std::uint32_t store_lock_wait_ms = 0;                      ///< [store] lock_wait
   IngestSettings ingest;
   std::uint32_t read_chunk_bytes = 64 * 1024;
-  std::size_t network_memory_bytes = 1024 * 1024; ///< [ingest] network_memory
+  std::size_t network_memory_bytes = 2 * 1024 * 1024; ///< [ingest] network_memory
 };
 
 /// Loads --config (or kDefaultConfigPath / $EDGECUR_CONFIG when present), then applies --store.

@@ -280,7 +280,7 @@ constexpr SettingSpec kSettings[] = {
    .description = "How much of a report file is read at a time",
    .target = field<&IngestConfig::chunk_bytes>()},
   {.section = Section::Ingest, .key = "network_memory", .type = SettingType::Size,
-   .default_text = "1M", .min = 256 * kKiB, .max = 64 * kMiB,
+   .default_text = "2M", .min = 256 * kKiB, .max = 64 * kMiB,
    .description = "Memory for downloads and HTTPS (libcurl and TLS), taken once at start; a request that needs more fails and says so",
    .target = field<&IngestConfig::network_memory_bytes>()},
 

@@ -61,7 +61,7 @@ TEST(ConfigLoader, EmptyTextGivesEveryDefault) {
   EXPECT_EQ(config.ingest.max_row_bytes, 128u * 1024);
   EXPECT_EQ(config.ingest.table_keys, 24576u);
   EXPECT_EQ(config.ingest.chunk_bytes, 64u * 1024);
-  EXPECT_EQ(config.ingest.network_memory_bytes, 1024u * 1024);
+  EXPECT_EQ(config.ingest.network_memory_bytes, 2048u * 1024);
   EXPECT_EQ(config.log.level, LogLevel::Info);
   EXPECT_EQ(config.security.config_permissions, PermissionPolicy::Refuse);
   EXPECT_TRUE(config.connections.empty());
