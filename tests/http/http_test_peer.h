@@ -51,6 +51,14 @@ public:
     for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
                              "no_proxy", "NO_PROXY"})
       unsetenv(name);
+    // A death test's child in the threadsafe style (cross builds under qemu) runs this binary
+    // again: it uses its parent's peer, named in the environment, instead of starting another.
+    if (const char* shared = std::getenv("EC_HTTP_PEER_DIR")) {
+      directory = shared;
+      m_shared = true;
+      read_ports(directory + "/ports.json", std::chrono::seconds(5));
+      return;
+    }
     char pattern[] = "/tmp/ec-http-XXXXXX";
     if (!mkdtemp(pattern))
       return;
@@ -68,7 +76,13 @@ public:
       m_pid = 0;
       return;
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    read_ports(port_file, std::chrono::seconds(30));
+    if (http != 0)
+      setenv("EC_HTTP_PEER_DIR", directory.c_str(), 1);
+  }
+
+  void read_ports(const std::string& port_file, std::chrono::seconds wait) {
+    auto deadline = std::chrono::steady_clock::now() + wait;
     std::string json;
     while (std::chrono::steady_clock::now() < deadline) {
       std::ifstream in(port_file);
@@ -89,6 +103,8 @@ public:
       tls_error = json.substr(error_at + 14, json.find('"', error_at + 14) - error_at - 14);
   }
   ~HttpPeer() {
+    if (m_shared)
+      return; // the parent's
     if (m_pid > 0) {
       kill(m_pid, SIGTERM);
       int status = 0;
@@ -110,6 +126,7 @@ private:
     return std::atoi(json.c_str() + at + key.size() + 1);
   }
   pid_t m_pid = 0;
+  bool m_shared = false;
 };
 
 /// The peer, started at first use and stopped at exit.

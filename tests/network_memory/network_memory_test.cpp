@@ -152,7 +152,7 @@ TEST_F(NetworkMemoryDeathTest, TlsTakesItsMemoryFromTheBlockWhereBuiltForIt) {
 // with the setting's message, never another error, a crash or a wrong byte.
 TEST_F(NetworkMemoryDeathTest, ABlockTooSmallFailsTheRequestCleanlyAtEverySize) {
   for (Scheme scheme : {Scheme::Http, Scheme::Https}) {
-    for (std::size_t kib : {1, 4, 8, 16, 24, 32, 48, 64, 80, 96, 128, 160, 192, 256}) {
+    for (std::size_t kib : {1, 8, 24, 48, 64, 96, 160, 256}) {
       SCOPED_TRACE((scheme == Scheme::Https ? "https, " : "http, ") + std::to_string(kib) + " KiB");
       EXPECT_EXIT(
           run_child(kib * 1024, scheme, 3),
