@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/emulator.h"
 #include "tests/http/http_test_peer.h"
 
 namespace ec::platform {
@@ -95,6 +96,7 @@ enum class Scheme { Http, Https };
 class NetworkMemoryDeathTest : public ::testing::Test {
 protected:
   void SetUp() override {
+    EC_SKIP_DEATH_TEST_UNDER_EMULATOR();
     ASSERT_NE(http_peer().http, 0) << "tests/http/http_peer.py did not start";
     ASSERT_NE(http_peer().https, 0) << "no HTTPS peer: " << http_peer().tls_error;
   }
