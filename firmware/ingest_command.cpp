@@ -1,8 +1,7 @@
 // firmware/ingest_command.cpp - `edgecur ingest`: one delivery from local files into the store.
-#include "firmware/commands.h"
-
 #include "core/ingest/ingest_engine.h"
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
@@ -10,6 +9,7 @@
 #include "firmware/store_writer.h"
 #include "platform/file_source.h"
 #include "platform/output.h"
+#include "platform/system_clock.h"
 #include "platform/terminal.h"
 
 #include <cstdio>

@@ -1,24 +1,22 @@
 // firmware/once_command.cpp - `edgecur once`: one pass over every connection of the INI.
-#include "firmware/commands.h"
-
 #include "core/ingest/ingest_engine.h"
 #include "core/source/account_names.h"
 #include "core/source/report_sync.h"
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/network_memory.h"
+#include "firmware/runtime.h"
 #include "firmware/settings.h"
 #include "firmware/sqlite_memory.h"
 #include "firmware/store_writer.h"
-#include "firmware/system_clock.h"
 #include "platform/output.h"
 
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace ec::firmware {
@@ -118,11 +116,10 @@ int run_once(int argc, char** argv) {
     return code;
   if (int code = give_network_memory(settings, "once"); code != kExitOk)
     return code;
-  SystemClock clock;
-  std::uint64_t seed =
-      static_cast<std::uint64_t>(clock.wall_seconds()) * std::uint64_t{0x9E3779B97F4A7C15};
-  SplitMix64 random(seed ^ static_cast<std::uint64_t>(getpid()) ^ clock.monotonic_ms());
-  StderrLog log(config.log.level);
+  Runtime runtime(config.log.level);
+  Clock& clock = runtime.clock;
+  RandomSource& random = runtime.random;
+  Log& log = runtime.log;
 
   // The engine copies each connection's account lists into its arena: size it for the largest.
   std::size_t engine_bytes = 0;

@@ -6,13 +6,12 @@
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/network_memory.h"
+#include "firmware/runtime.h"
 #include "firmware/settings.h"
-#include "firmware/system_clock.h"
 
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace ec::firmware {
@@ -75,10 +74,10 @@ int run_policy(int argc, char** argv) {
   std::vector<DiscoveredLocation> discovered;
   std::vector<std::unique_ptr<std::uint8_t[]>> memories;
   std::vector<std::unique_ptr<Arena>> arenas;
-  SystemClock clock;
-  SplitMix64 random(static_cast<std::uint64_t>(clock.wall_seconds()) ^
-                    (static_cast<std::uint64_t>(getpid()) << 32));
-  StderrLog log(config.log.level);
+  Runtime runtime(config.log.level);
+  Clock& clock = runtime.clock;
+  RandomSource& random = runtime.random;
+  Log& log = runtime.log;
   if (!args.has("offline")) {
     if (int code = give_network_memory(settings, "policy"); code != kExitOk)
       return code;

@@ -5,6 +5,7 @@
 #include "firmware/exit_codes.h"
 #include "platform/output.h"
 #include "platform/store_files.h"
+#include "platform/system_clock.h"
 
 #include <cstdio>
 #include <string>

@@ -1,26 +1,23 @@
 // firmware/verify_command.cpp - `edgecur verify`: each step of each connection, OK or FAIL with
 // the cause and the fix, for a technician on site.
-#include "firmware/commands.h"
-
 #include "core/aws/cur_manifest.h"
 #include "core/source/report_sync.h"
+#include "firmware/commands.h"
 #include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/network_memory.h"
+#include "firmware/runtime.h"
 #include "firmware/settings.h"
-#include "firmware/system_clock.h"
 
 #include <cstdio>
 #include <ctime>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace ec::firmware {
 namespace {
-
 
 class Checks {
 public:
@@ -134,9 +131,9 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
                   code == "AccessDenied"
                       ? "check role_arn and external_id against what the account owner gave; the "
                         "role's trust policy must allow this user with this external id"
-                      : code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch"
-                          ? "the access keys are wrong or deleted: get new ones"
-                          : "check sts_endpoint, region and the network path to AWS");
+                  : code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch"
+                      ? "the access keys are wrong or deleted: get new ones"
+                      : "check sts_endpoint, region and the network path to AWS");
       return false;
     }
     checks.ok("assume role", std::string(c.role_arn) + ", session valid until " +
@@ -152,13 +149,14 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
       checks.warn("report settings", std::string(finding.view()));
   }
   if (!located.ok()) {
-    checks.fail("report definition", error_text(located.error()) +
-                                          (connection->problem().empty() ? "" : "; " + connection->problem()),
-                c.type == ConnectionType::Cur    ? access_fix(c, "cur:DescribeReportDefinitions") +
-                                                       ", and check report_name"
-                : c.type == ConnectionType::Cur2 ? access_fix(c, "bcm-data-exports:GetExport") +
-                                                       ", and check export_name"
-                                                 : "check bucket, prefix and report_name");
+    checks.fail("report definition",
+                error_text(located.error()) +
+                    (connection->problem().empty() ? "" : "; " + connection->problem()),
+                c.type == ConnectionType::Cur
+                    ? access_fix(c, "cur:DescribeReportDefinitions") + ", and check report_name"
+                : c.type == ConnectionType::Cur2
+                    ? access_fix(c, "bcm-data-exports:GetExport") + ", and check export_name"
+                    : "check bucket, prefix and report_name");
     return false;
   }
   const ReportLocation& location = connection->location();
@@ -199,8 +197,9 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
   auto body = connection->objects().read_small(latest.latest_key,
                                                MutableBytes(buffer.data(), buffer.size()), version);
   if (!body.ok()) {
-    checks.fail("latest manifest", aws_cause(body.error(), connection->s3().last_error_code()) +
-                                       " [" + latest.latest_key + "]",
+    checks.fail("latest manifest",
+                aws_cause(body.error(), connection->s3().last_error_code()) + " [" +
+                    latest.latest_key + "]",
                 connection->remote() ? access_fix(c, "s3:GetObject on the report prefix") : "");
     return false;
   }
@@ -225,14 +224,17 @@ bool verify_connection(const ConnectionConfig& c, Clock& clock, RandomSource& ra
   ObjectVersion data_version;
   Status read = connection->objects().stream(m.data_files[0].key, first, data_version, nullptr);
   if (first.taken == 0) {
-    checks.fail("data read", aws_cause(read.error(), connection->s3().last_error_code()) + " [" +
-                                 std::string(m.data_files[0].key) + "]",
+    checks.fail("data read",
+                aws_cause(read.error(), connection->s3().last_error_code()) + " [" +
+                    std::string(m.data_files[0].key) + "]",
                 connection->remote() ? access_fix(c, "s3:GetObject on the report prefix") : "");
     return false;
   }
   checks.ok("data read", "read " + human_bytes(first.taken) + " of " +
                              std::string(m.data_files[0].key) +
-                             (first.first == 0x1f ? " (gzip)" : first.first == 'P' ? " (zip)" : ""));
+                             (first.first == 0x1f  ? " (gzip)"
+                              : first.first == 'P' ? " (zip)"
+                                                   : ""));
   if (connection->remote() && connection->caller().offset().seconds() != 0) {
     checks.warn("clock", "this device's clock is " +
                              std::to_string(connection->caller().offset().seconds()) +
@@ -259,10 +261,10 @@ int run_verify(int argc, char** argv) {
   }
   if (int code = give_network_memory(settings, "verify"); code != kExitOk)
     return code;
-  SystemClock clock;
-  SplitMix64 random(static_cast<std::uint64_t>(clock.wall_seconds()) ^
-                    (static_cast<std::uint64_t>(getpid()) << 32) ^ clock.monotonic_ms());
-  StderrLog log(settings.config->log.level);
+  Runtime runtime(settings.config->log.level);
+  Clock& clock = runtime.clock;
+  RandomSource& random = runtime.random;
+  Log& log = runtime.log;
   std::vector<std::uint8_t> memory(Connection::kArenaBytes);
   Arena arena(MutableBytes(memory.data(), memory.size()));
   const char* only = args.value("connection");

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "core/base/bytes.h"
-#include "core/source/object_store.h"
+#include "core/base/object_store.h"
 
 #include <cstddef>
 #include <cstdint>

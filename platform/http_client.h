@@ -3,8 +3,8 @@
 
 #include "core/base/byte_sink.h"
 #include "core/base/bytes.h"
+#include "core/base/http_message.h"
 #include "core/base/result.h"
-#include "core/net/http_message.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -148,8 +148,5 @@ private:
 Status http_global_init(MutableBytes memory = {});
 /// Call once at exit, after every HttpClient is gone.
 void http_global_cleanup();
-
-/// Waits `ms` milliseconds (the retry loop's backoff), resuming after signals.
-void pause_ms(std::uint32_t ms);
 
 } // namespace ec::platform

@@ -1,8 +1,7 @@
-// platform/output.h - Standard output and error as sinks, and the wall and monotonic clocks.
+// platform/output.h - Standard output and error as sinks.
 #pragma once
 
 #include "core/base/byte_sink.h"
-#include "core/base/timestamp.h"
 
 #include <cstdint>
 
@@ -23,10 +22,5 @@ private:
   std::uint8_t m_buffer[64 * 1024];
   std::size_t m_used = 0;
 };
-
-/// Seconds since the epoch from the wall clock (may be wrong on a device).
-UnixSeconds wall_clock_seconds();
-/// Milliseconds from a clock that never jumps.
-std::uint64_t monotonic_ms();
 
 } // namespace ec::platform

@@ -11,9 +11,9 @@
 #include "core/client/credentials.h"
 #include "core/client/endpoint.h"
 #include "core/net/aws_error.h"
-#include "core/net/clock.h"
+#include "core/base/clock.h"
 #include "core/net/clock_offset.h"
-#include "core/net/http_message.h"
+#include "core/base/http_message.h"
 #include "core/net/retry_policy.h"
 
 #include <cstddef>

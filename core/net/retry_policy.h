@@ -2,6 +2,7 @@
 // I/O.
 #pragma once
 
+#include "core/base/random_source.h"
 #include "core/base/result.h"
 #include "core/base/timestamp.h"
 #include "core/net/aws_error.h"
@@ -11,28 +12,6 @@
 #include <string_view>
 
 namespace ec {
-
-/// Where the jitter comes from. The caller supplies it so tests are deterministic.
-class RandomSource {
-public:
-  /// Any 32-bit value, uniformly distributed.
-  virtual std::uint32_t next_u32() = 0;
-
-protected:
-  ~RandomSource() = default;
-};
-
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, good enough for jitter; not for secrets.
-/// Seed it per process from something that differs between appliances (boot time, a MAC address)
-/// so a fleet restarted together does not retry in step.
-class SplitMix64 final : public RandomSource {
-public:
-  explicit SplitMix64(std::uint64_t seed) : m_state(seed) {}
-  std::uint32_t next_u32() override;
-
-private:
-  std::uint64_t m_state;
-};
 
 /// Clock-skew retries per request: not counted as attempts, but bounded (a server whose Date
 /// keeps moving must not keep us re-signing forever).

@@ -6,7 +6,7 @@
 #include "core/base/arena.h"
 #include "core/base/result.h"
 #include "core/ingest/ingest_engine.h"
-#include "core/source/object_store.h"
+#include "core/base/object_store.h"
 #include "core/source/report_location.h"
 #include "core/store/store.h"
 

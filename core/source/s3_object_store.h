@@ -4,7 +4,7 @@
 
 #include "core/base/arena.h"
 #include "core/client/aws_caller.h"
-#include "core/source/object_store.h"
+#include "core/base/object_store.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -101,10 +101,6 @@ void http_global_cleanup() {
   curl_global_cleanup();
 }
 
-void pause_ms(std::uint32_t ms) {
-  sleep_ms(ms);
-}
-
 HttpClient::~HttpClient() {
   if (m_handle)
     curl_easy_cleanup(curl_of(m_handle));

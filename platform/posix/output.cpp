@@ -1,11 +1,10 @@
-// platform/posix/output.cpp - write(2) loops and clock_gettime.
+// platform/posix/output.cpp - write(2) loops.
 #include "platform/output.h"
 
 #include "platform/posix/eintr.h"
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <unistd.h>
 
 namespace ec::platform {
@@ -46,19 +45,6 @@ Status FdSink::flush() {
 
 Status FdSink::finish() {
   return flush();
-}
-
-UnixSeconds wall_clock_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<UnixSeconds>(now.tv_sec);
-}
-
-std::uint64_t monotonic_ms() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1000u +
-         static_cast<std::uint64_t>(now.tv_nsec) / 1000000u;
 }
 
 } // namespace ec::platform

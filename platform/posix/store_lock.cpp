@@ -2,8 +2,8 @@
 #include "platform/store_lock.h"
 
 #include "core/base/timestamp.h"
-#include "platform/output.h"
 #include "platform/posix/eintr.h"
+#include "platform/system_clock.h"
 
 #include <cerrno>
 #include <climits>

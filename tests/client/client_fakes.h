@@ -5,9 +5,9 @@
 #include "core/base/error.h"
 #include "core/client/aws_caller.h"
 #include "core/client/credentials.h"
-#include "core/net/clock.h"
+#include "core/base/clock.h"
 #include "core/net/http_date.h"
-#include "core/net/http_message.h"
+#include "core/base/http_message.h"
 #include "core/net/retry_policy.h"
 
 #include <gtest/gtest.h>

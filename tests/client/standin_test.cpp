@@ -4,6 +4,7 @@
 #include "core/client/aws_caller.h"
 #include "core/client/credentials.h"
 #include "platform/http_client.h"
+#include "platform/system_clock.h"
 
 #include <gtest/gtest.h>
 

@@ -4,6 +4,7 @@
 #include "core/net/clock_offset.h"
 #include "core/net/retry_policy.h"
 #include "platform/http_client.h"
+#include "platform/system_clock.h"
 
 #include <gtest/gtest.h>
 

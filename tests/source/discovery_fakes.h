@@ -6,7 +6,7 @@
 #include "core/client/aws_caller.h"
 #include "core/client/credentials.h"
 #include "core/client/endpoint.h"
-#include "core/net/http_message.h"
+#include "core/base/http_message.h"
 #include "core/net/retry_policy.h"
 
 #include <gtest/gtest.h>

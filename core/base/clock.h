@@ -1,4 +1,4 @@
-// core/net/clock.h - Clock: the device's time and waiting, as the network code needs them.
+// core/base/clock.h - Clock: the device's time and waiting, as the network code needs them.
 #pragma once
 
 #include "core/base/timestamp.h"

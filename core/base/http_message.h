@@ -1,4 +1,4 @@
-// core/net/http_message.h - HTTP requests and responses as the AWS code sees them, and
+// core/base/http_message.h - HTTP requests and responses as the AWS code sees them, and
 // HttpTransport, the interface platform::HttpClient implements (core/ names no OS code).
 #pragma once
 

@@ -1,4 +1,4 @@
-// core/source/object_store.h - ObjectStore: a bucket (S3) or a directory laid out like one,
+// core/base/object_store.h - ObjectStore: a bucket (S3) or a directory laid out like one,
 // as the report sync reads it: list keys, read a small object, stream a large one.
 #pragma once
 

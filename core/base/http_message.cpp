@@ -1,5 +1,5 @@
-// core/net/http_message.cpp - ResponseHeaders capture and the method names.
-#include "core/net/http_message.h"
+// core/base/http_message.cpp - ResponseHeaders capture and the method names.
+#include "core/base/http_message.h"
 
 #include "core/base/ascii.h"
 
