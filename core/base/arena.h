@@ -18,8 +18,12 @@ namespace ec {
 /// reset() or rewind(mark). high_water() records the most ever in use, so budgets can be measured.
 class Arena {
 public:
-  /// `storage` must outlive the arena and everything allocated from it.
-  explicit Arena(MutableBytes storage) : m_base(storage.data()), m_capacity(storage.size()) {}
+  /// `storage` must outlive the arena and everything allocated from it. Under ASan the part not
+  /// handed out is poisoned (LLVM's BumpPtrAllocator does the same): a view read after rewind()
+  /// or reset() is reported as use-after-poison.
+  explicit Arena(MutableBytes storage);
+  /// Under ASan, gives the storage back unpoisoned (a stack buffer must be, before it is reused).
+  ~Arena();
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -61,8 +65,15 @@ public:
   };
   [[nodiscard]] Mark mark() const { return {m_used}; }
   /// Frees everything allocated after `mark`.
-  void rewind(Mark mark) { m_used = mark.offset <= m_used ? mark.offset : m_used; }
-  void reset() { m_used = 0; }
+  void rewind(Mark mark);
+  /// Frees everything allocated after `mark` but `size` bytes copied from `data` (which must lie
+  /// in what is freed, e.g. gathered there last), moved down to `mark` and returned: compaction
+  /// that never reads freed memory.
+  [[nodiscard]] void* keep_only(Mark mark, const void* data, std::size_t size);
+  void reset() { rewind(Mark{0}); }
+  /// reset(), after overwriting every byte ever handed out (secure_wipe): for an arena that held
+  /// secrets, whose freed bytes must not linger.
+  void reset_wiping();
 
   [[nodiscard]] std::size_t used() const { return m_used; }
   [[nodiscard]] std::size_t capacity() const { return m_capacity; }

@@ -305,9 +305,8 @@ void AssumeRoleCredentials::remember_refusal(std::string_view code, std::string_
 
 void AssumeRoleCredentials::wipe_scratch() {
   secure_wipe(m_response, sizeof m_response);
-  secure_wipe(m_arena_storage, m_arena.high_water());
   m_response_size = 0;
-  m_arena.reset();
+  m_arena.reset_wiping();
 }
 
 // ---- parse_credentials_file

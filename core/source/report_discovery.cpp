@@ -639,8 +639,8 @@ Result<JsonAnswer> call_json_api(AwsCaller& caller, CredentialSource& credential
 namespace {
 
 /// Moves the location's strings to `start` in the arena, releasing everything above them: they
-/// are gathered after everything first, then moved down (memmove: the two may overlap). On
-/// failure the arena is back at `start`.
+/// are gathered after everything first, then moved down (Arena::keep_only). On failure the arena
+/// is back at `start`.
 Result<ReportLocation> keep_location(ReportLocation location, Arena& arena, Arena::Mark start) {
   std::string_view* fields[] = {&location.bucket, &location.prefix, &location.name,
                                 &location.region};
@@ -658,13 +658,7 @@ Result<ReportLocation> keep_location(ReportLocation location, Arena& arena, Aren
       std::memcpy(gathered + at, field->data(), field->size());
     at += field->size();
   }
-  arena.rewind(start);
-  auto* kept = static_cast<char*>(arena.allocate(total, 1));
-  if (!kept)
-    return make_error(ErrorCode::OutOfMemory, "arena: out of memory").with_detail("location");
-  EC_CHECK(kept <= gathered);
-  if (total > 0)
-    std::memmove(kept, gathered, total);
+  auto* kept = static_cast<char*>(arena.keep_only(start, gathered, total));
   at = 0;
   for (std::string_view* field : fields) {
     *field = std::string_view(kept + at, field->size());
