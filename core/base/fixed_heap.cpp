@@ -41,6 +41,12 @@ constexpr std::size_t kHeader = round_up(2 * sizeof(std::size_t));
 // A free block must hold its header and two links.
 constexpr std::size_t kMinBlock = round_up(kHeader + 2 * sizeof(void*));
 static_assert((kAlign & (kAlign - 1)) == 0 && kAlign >= 2, "alignment is a power of two");
+
+// The block that holds `size` payload bytes (size <= capacity, so no overflow).
+constexpr std::size_t block_bytes_for(std::size_t size) {
+  std::size_t bytes = round_up(size + kHeader);
+  return bytes < kMinBlock ? kMinBlock : bytes;
+}
 } // namespace
 
 std::uint8_t* FixedHeap::Block::payload() {
@@ -144,20 +150,10 @@ std::size_t FixedHeap::usable_size(const void* block) const {
 void* FixedHeap::take(std::size_t size) {
   if (size == 0)
     size = 1;
-  Block* block = nullptr;
-  std::size_t block_bytes = 0;
-  if (size <= capacity()) {
-    block_bytes = round_up(size + kHeader);
-    if (block_bytes < kMinBlock)
-      block_bytes = kMinBlock;
-    block = first_fit(block_bytes);
-  }
-  if (!block) {
-    ++m_failures;
-    if (size > m_largest_failure)
-      m_largest_failure = size;
-    return nullptr;
-  }
+  std::size_t block_bytes = size <= capacity() ? block_bytes_for(size) : 0;
+  Block* block = block_bytes != 0 ? first_fit(block_bytes) : nullptr;
+  if (!block)
+    return refuse(size);
   unlink(block);
   block->set(block->bytes(), true);
   split(block, block_bytes);
@@ -169,16 +165,20 @@ void* FixedHeap::take(std::size_t size) {
   return block->payload();
 }
 
+void* FixedHeap::refuse(std::size_t size) {
+  ++m_failures;
+  if (size > m_largest_failure)
+    m_largest_failure = size;
+  return nullptr;
+}
+
 void* FixedHeap::allocate(std::size_t size) {
   return take(size);
 }
 
 void* FixedHeap::allocate_zeroed(std::size_t count, std::size_t size) {
-  if (size != 0 && count > SIZE_MAX / size) {
-    ++m_failures;
-    m_largest_failure = SIZE_MAX;
-    return nullptr;
-  }
+  if (size != 0 && count > SIZE_MAX / size)
+    return refuse(SIZE_MAX);
   void* block = take(count * size);
   if (block)
     std::memset(block, 0, count * size);
@@ -216,15 +216,9 @@ void* FixedHeap::reallocate(void* payload, std::size_t size) {
   Block* block = block_of(payload);
   if (size == 0)
     size = 1;
-  if (size > capacity()) {
-    ++m_failures;
-    if (size > m_largest_failure)
-      m_largest_failure = size;
-    return nullptr;
-  }
-  std::size_t block_bytes = round_up(size + kHeader);
-  if (block_bytes < kMinBlock)
-    block_bytes = kMinBlock;
+  if (size > capacity())
+    return refuse(size);
+  std::size_t block_bytes = block_bytes_for(size);
   std::size_t had = block->bytes();
   if (block_bytes > had) {
     // In place, when the free block after it makes up the difference.

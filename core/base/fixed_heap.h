@@ -62,6 +62,7 @@ private:
   Block* next_of(Block* block) const;
   Block* block_of(const void* payload) const;
   void* take(std::size_t size);
+  void* refuse(std::size_t size); // counts a request that found no block; nullptr
 
   std::uint8_t* m_begin = nullptr;
   std::uint8_t* m_end = nullptr;

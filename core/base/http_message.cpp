@@ -6,21 +6,7 @@
 #include <cstring>
 
 namespace ec {
-namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y)
-      return false;
-  }
-  return true;
-}
-
-} // namespace
+namespace {} // namespace
 
 // ---- ResponseHeaders ------------------------------------------------------------------------
 
@@ -35,21 +21,21 @@ Status ResponseHeaders::capture(std::string_view name, std::string_view value) {
     field.size = value.size();
     return {};
   };
-  if (same_name(name, "Date"))
+  if (equals_ignoring_case(name, "Date"))
     return store(m_date, "Date");
-  if (same_name(name, "ETag"))
+  if (equals_ignoring_case(name, "ETag"))
     return store(m_etag, "ETag");
-  if (same_name(name, "Content-Range"))
+  if (equals_ignoring_case(name, "Content-Range"))
     return store(m_content_range, "Content-Range");
-  if (same_name(name, "Content-Type"))
+  if (equals_ignoring_case(name, "Content-Type"))
     return store(m_content_type, "Content-Type");
-  if (same_name(name, "x-amz-request-id"))
+  if (equals_ignoring_case(name, "x-amz-request-id"))
     return store(m_request_id, "x-amz-request-id");
-  if (same_name(name, "Retry-After"))
+  if (equals_ignoring_case(name, "Retry-After"))
     return store(m_retry_after, "Retry-After");
-  if (same_name(name, "x-amz-bucket-region"))
+  if (equals_ignoring_case(name, "x-amz-bucket-region"))
     return store(m_bucket_region, "x-amz-bucket-region");
-  if (same_name(name, "Content-Length")) {
+  if (equals_ignoring_case(name, "Content-Length")) {
     std::uint64_t length = 0;
     bool valid = !value.empty() && value.size() <= 19; // below 2^63: never overflows
     for (char c : value) {

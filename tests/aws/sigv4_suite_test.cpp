@@ -92,11 +92,11 @@ std::string take_request(const TextRequest& request, SigningStorage& storage) {
   storage.query_text = request.query;
   storage.body = request.body;
   for (const auto& [name, value] : request.headers) {
-    if (test::equal_ignoring_case(name, "host"))
+    if (equals_ignoring_case(name, "host"))
       storage.host = value;
-    else if (test::equal_ignoring_case(name, "x-amz-date"))
+    else if (equals_ignoring_case(name, "x-amz-date"))
       amz_date = value;
-    else if (test::equal_ignoring_case(name, "x-amz-security-token"))
+    else if (equals_ignoring_case(name, "x-amz-security-token"))
       storage.token = value;
     else
       storage.header_text.emplace_back(name, value);

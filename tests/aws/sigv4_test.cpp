@@ -402,7 +402,7 @@ TEST(Sigv4, RefusesHeadersTheSignerSets) {
     ASSERT_FALSE(status.ok()) << name;
     EXPECT_EQ(status.error().code, ErrorCode::InvalidArgument);
     EXPECT_STREQ(status.error().message, "sigv4: header is set by the signer");
-    EXPECT_TRUE(test::equal_ignoring_case(status.error().detail, name));
+    EXPECT_TRUE(equals_ignoring_case(status.error().detail, name));
     EXPECT_EQ(g_out.authorization(), "");
   }
   // x-amz-content-sha256 is the signer's only where it adds it (S3).

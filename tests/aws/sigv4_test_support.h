@@ -49,18 +49,6 @@ inline std::string percent_decode(std::string_view text) {
   return out;
 }
 
-inline bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y)
-      return false;
-  }
-  return true;
-}
-
 // ---- JSON: just enough for context.json and botocore-wire.json ---------------------------------
 
 struct Json {

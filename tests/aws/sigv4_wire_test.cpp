@@ -18,7 +18,7 @@ constexpr UnixSeconds kWireTime = 1440938160; // 2015-08-30T12:36:00Z
 
 const test::Json* header_named(const test::Json& headers, std::string_view name) {
   for (std::size_t i = 0; i < headers.keys.size(); ++i)
-    if (test::equal_ignoring_case(headers.keys[i], name))
+    if (equals_ignoring_case(headers.keys[i], name))
       return &headers.items[i];
   return nullptr;
 }
@@ -169,7 +169,7 @@ TEST(Sigv4Wire, EveryBotocoreRequestSignsIdentically) {
         ours = out.x_amz_content_sha256();
       else
         for (const HttpHeader& header : input.headers)
-          if (test::equal_ignoring_case(header.name, name))
+          if (equals_ignoring_case(header.name, name))
             ours = header.value;
       EXPECT_EQ(ours, expected->text);
     }
