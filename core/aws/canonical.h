@@ -1,7 +1,7 @@
 // core/aws/canonical.h - SigV4 canonical forms: URI encoding, the canonical path and query.
 #pragma once
 
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 #include "core/base/result.h"
 
 #include <cstddef>

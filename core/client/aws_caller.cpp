@@ -2,7 +2,7 @@
 // says, re-signing with the server's clock and renewing an expired session once.
 #include "core/client/aws_caller.h"
 
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 #include "core/client/client_text.h"
 
 #include <optional>

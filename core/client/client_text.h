@@ -2,7 +2,7 @@
 // TextBuilder), so none of them needs the C library's formatting.
 #pragma once
 
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 
 #include <cstddef>
 #include <cstdint>

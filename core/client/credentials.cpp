@@ -3,7 +3,7 @@
 #include "core/client/credentials.h"
 
 #include "core/aws/canonical.h"
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 #include "core/base/ascii.h"
 #include "core/base/secure_wipe.h"
 #include "core/client/aws_caller.h"

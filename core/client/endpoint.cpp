@@ -1,7 +1,7 @@
 // core/client/endpoint.cpp - Endpoint URLs: parsing the INI's, building AWS's defaults.
 #include "core/client/endpoint.h"
 
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 #include "core/base/endpoint_url.h"
 #include "core/client/client_text.h"
 

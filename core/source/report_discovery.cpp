@@ -2,7 +2,7 @@
 // and the JSON 1.1 call shared with account names.
 #include "core/source/report_discovery.h"
 
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 #include "core/base/ascii.h"
 #include "core/cur/cur_columns.h"
 
@@ -257,6 +257,30 @@ ReportLocation location_from_definition(const ReportDefinition& definition, Find
   return location;
 }
 
+namespace {
+
+// The table after the query's first FROM ("SELECT ... FROM FOCUS_1_0_AWS"): an export's
+// TableConfigurations may not name it.
+std::string_view table_in_query(std::string_view query) {
+  auto word_char = [](char c) { return is_ascii_alnum(c) || c == '_'; };
+  for (std::size_t at = 0; at + 4 <= query.size(); ++at) {
+    if (!equals_ignoring_case(query.substr(at, 4), "from"))
+      continue;
+    if ((at > 0 && word_char(query[at - 1])) || (at + 4 < query.size() && word_char(query[at + 4])))
+      continue;
+    std::size_t start = at + 4;
+    while (start < query.size() && is_ascii_space(query[start]))
+      ++start;
+    std::size_t end = start;
+    while (end < query.size() && (word_char(query[end]) || query[end] == '.'))
+      ++end;
+    return query.substr(start, end - start);
+  }
+  return {};
+}
+
+} // namespace
+
 ReportLocation location_from_export(const ExportDefinition& definition, Findings& findings) {
   ReportLocation location;
   location.layout = CurLayout::Cur2;
@@ -267,12 +291,16 @@ ReportLocation location_from_export(const ExportDefinition& definition, Findings
   location.format = CurFileFormat::Cur2;
   const std::string_view name = definition.name;
 
-  if (!definition.table_name.empty() && definition.table_name != "COST_AND_USAGE_REPORT")
+  const std::string_view table = definition.table_name.empty()
+                                     ? table_in_query(definition.query_statement)
+                                     : definition.table_name;
+  const bool cur2_table = table.empty() || table == "COST_AND_USAGE_REPORT";
+  if (!cur2_table)
     findings.add(FindingLevel::Error,
                  "export %.*s holds table %.*s, but edgecur reads CUR 2.0 "
                  "(COST_AND_USAGE_REPORT) only; in the AWS Billing console (Data Exports) create "
                  "a standard export of type CUR 2.0 and set export_name to it",
-                 EC_VIEW_ARGS(name), EC_VIEW_ARGS(definition.table_name));
+                 EC_VIEW_ARGS(name), EC_VIEW_ARGS(table));
 
   const DeliveryFormat format = delivery_format_from(definition.format);
   switch (format) {
@@ -303,7 +331,7 @@ ReportLocation location_from_export(const ExportDefinition& definition, Findings
 
   // The export's SQL names its columns; AWS lets the user leave some out.
   const std::string_view query = definition.query_statement;
-  if (!query.empty() && query.find('*') == std::string_view::npos) {
+  if (cur2_table && !query.empty() && query.find('*') == std::string_view::npos) {
     char missing[kNameListBytes];
     std::size_t size = missing_columns(query, Requirement::Required, missing, sizeof missing);
     if (size > 0)

@@ -1,7 +1,7 @@
 // core/source/report_sync.cpp - ReportSync: list manifests, compare deliveries, ingest periods.
 #include "core/source/report_sync.h"
 
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 
 #include <cstdio>
 #include <cstring>

@@ -2,7 +2,7 @@
 #include "core/source/s3_object_store.h"
 
 #include "core/aws/aws_responses.h"
-#include "core/aws/text_builder.h"
+#include "core/base/text_builder.h"
 
 #include <cstdio>
 #include <cstring>

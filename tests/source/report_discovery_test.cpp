@@ -312,6 +312,29 @@ TEST(LocationFromExport, ATableOtherThanCur2IsAnError) {
             "standard export of type CUR 2.0 and set export_name to it");
 }
 
+TEST(LocationFromExport, AFocusTableNamedOnlyInTheQueryIsAnError) {
+  // TableConfigurations does not name the table: the query's FROM does (issue 10's bug).
+  ExportDefinition definition = good_export();
+  definition.table_name = "";
+  definition.query_statement =
+      "SELECT BilledCost, ChargePeriodStart, SubAccountId\n  from\tFOCUS_1_0_AWS WHERE x = 1";
+  Findings findings;
+  (void)location_from_export(definition, findings);
+  EXPECT_THAT(levels(findings), ElementsAre(FindingLevel::Error));
+  EXPECT_THAT(texts(findings),
+              ElementsAre("export cur2 holds table FOCUS_1_0_AWS, but edgecur reads CUR 2.0 "
+                          "(COST_AND_USAGE_REPORT) only; in the AWS Billing console (Data "
+                          "Exports) create a standard export of type CUR 2.0 and set "
+                          "export_name to it"));
+  // A column whose name holds "from" is not the FROM clause.
+  definition.query_statement = "SELECT fromage, line_item_unblended_cost FROM "
+                               "COST_AND_USAGE_REPORT";
+  Findings cur2;
+  (void)location_from_export(definition, cur2);
+  for (std::size_t i = 0; i < cur2.size(); ++i)
+    EXPECT_EQ(std::string_view(cur2[i].view()).find("holds table"), std::string_view::npos);
+}
+
 TEST(LocationFromExport, ColumnsLeftOutOfTheQueryAreNamed) {
   ExportDefinition definition = good_export();
   definition.query_statement =

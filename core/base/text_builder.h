@@ -1,4 +1,4 @@
-// core/aws/text_builder.h - TextBuilder: appends text into a caller's fixed buffer, never past it.
+// core/base/text_builder.h - TextBuilder: appends text into a caller's fixed buffer, never past it.
 #pragma once
 
 #include "core/base/result.h"
