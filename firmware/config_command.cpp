@@ -6,10 +6,10 @@
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
+#include "platform/environment.h"
 #include "platform/file_status.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -43,7 +43,7 @@ int run_config(int argc, char** argv) {
   if (args.positional().size() == 2) // `edgecur config check FILE`, as the example file says
     path = args.positional()[1];
   if (!path)
-    path = std::getenv("EDGECUR_CONFIG");
+    path = platform::environment_variable("EDGECUR_CONFIG");
   if (!path || !*path)
     path = kDefaultConfigPath;
   std::vector<std::uint8_t> memory(kConfigArenaBytes);

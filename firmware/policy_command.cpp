@@ -1,8 +1,8 @@
 // firmware/policy_command.cpp - `edgecur policy`: the least IAM policy the configured connections
 // need (discovering each report's bucket unless --offline), and on request a role's trust policy.
+#include "core/collect/source_registry.h"
 #include "core/source/iam_policy.h"
 #include "firmware/commands.h"
-#include "firmware/connection.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/network_memory.h"
@@ -74,35 +74,40 @@ int run_policy(int argc, char** argv) {
   std::vector<DiscoveredLocation> discovered;
   std::vector<std::unique_ptr<std::uint8_t[]>> memories;
   std::vector<std::unique_ptr<Arena>> arenas;
-  Runtime runtime(config.log.level);
-  Clock& clock = runtime.clock;
-  RandomSource& random = runtime.random;
-  Log& log = runtime.log;
+  auto runtime = std::make_unique<Runtime>(config.log.level);
   if (!args.has("offline")) {
     if (int code = give_network_memory(settings, "policy"); code != kExitOk)
       return code;
     for (const ConnectionConfig& c : config.connections) {
       if (c.type != ConnectionType::Cur && c.type != ConnectionType::Cur2)
         continue;
-      memories.push_back(std::make_unique<std::uint8_t[]>(Connection::kArenaBytes));
-      arenas.push_back(
-          std::make_unique<Arena>(MutableBytes(memories.back().get(), Connection::kArenaBytes)));
+      std::size_t bytes = source_type(c.type)->arena_bytes;
+      memories.push_back(std::make_unique<std::uint8_t[]>(bytes));
+      arenas.push_back(std::make_unique<Arena>(MutableBytes(memories.back().get(), bytes)));
       // One at a time: each holds an HTTPS connection and its parsed CA bundle in the network
       // memory. What is kept of it (the location) lives in its arena.
-      auto owned = std::make_unique<Connection>(c, clock, random, log);
-      Connection& connection = *owned;
+      Arena& arena = *arenas.back();
       Findings findings;
-      Status status = connection.open(*arenas.back());
-      if (status.ok())
-        status = connection.locate(findings);
-      if (!status.ok()) {
+      Status status = {};
+      {
+        SourceHandle source;
+        auto made = make_source(c, *runtime, arena);
+        if (made.ok())
+          source.reset(made.value());
+        status = made.ok() ? source->open(arena) : Status(made.error());
+        if (status.ok())
+          status = source->check_access();
+        if (status.ok())
+          status = source->locate(findings);
+        if (status.ok())
+          discovered.push_back(DiscoveredLocation{c.name, source->location()});
+      }
+      runtime->release();
+      if (!status.ok())
         std::fprintf(stderr,
                      "edgecur: note: connection %s: report not found (%s); its bucket is left as "
                      "a placeholder (run `edgecur verify` to see why)\n",
                      std::string(c.name).c_str(), error_text(status.error()).c_str());
-        continue;
-      }
-      discovered.push_back(DiscoveredLocation{c.name, connection.location()});
     }
   }
   int code = print_text([&](std::span<char> out, Findings& notes) {

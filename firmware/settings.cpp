@@ -3,10 +3,10 @@
 
 #include "core/config/config.h"
 #include "firmware/exit_codes.h"
+#include "platform/environment.h"
 #include "platform/file_status.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 namespace ec::firmware {
@@ -14,7 +14,7 @@ namespace ec::firmware {
 int load_settings(const CliArgs& args, Settings& settings) {
   const char* path = args.value("config");
   if (!path) {
-    const char* from_environment = std::getenv("EDGECUR_CONFIG");
+    const char* from_environment = platform::environment_variable("EDGECUR_CONFIG");
     if (from_environment && *from_environment)
       path = from_environment;
     else if (platform::file_status(kDefaultConfigPath).ok())

@@ -27,35 +27,10 @@ inline constexpr std::size_t kMaxSettingBytes = 4096;
 /// The part of a non-2xx body kept when the body was meant for a ByteSink (an AWS error document
 /// is well under 1 KiB; the rest is counted and dropped).
 inline constexpr std::size_t kMaxErrorBodyBytes = 8 * 1024;
-/// How the client connects. Views only need to live during HttpClient::open (libcurl copies them).
-///
-/// Proxies: when `proxy` is empty, libcurl reads the usual environment variables, as curl(1) does:
-/// `https_proxy`/`HTTPS_PROXY` for https:// URLs, `http_proxy` (lower case only: the upper-case
-/// form is ignored, CGI "httpoxy") for http:// URLs, `all_proxy`/`ALL_PROXY` for both, and
-/// `no_proxy`/`NO_PROXY`. A `no_proxy` set here replaces the environment's. The environment is
-/// read at each request. Proxy URLs may hold `user:password@`; it is never logged nor put in an
-/// Error.
-///
-/// CA bundles: an empty one means the bundle compiled into libcurl, Debian's
-/// /etc/ssl/certs/ca-certificates.crt (package ca-certificates) in both builds of it: edgecur's own
-/// (EDGECUR_CURL=mbedtls, the default: static, on mbedTLS 2.28, toolchains/deps/curl.cmake) and
-/// Debian's shared OpenSSL one (EDGECUR_CURL=system). With mbedTLS, an HTTPS server or proxy must
-/// be named by host name: mbedTLS 2.28 does not match a certificate's IP-address names, so
-/// https://192.0.2.1/ fails with "http: TLS certificate not trusted".
-struct HttpSettings {
-  std::string_view ca_bundle;       ///< PEM file of trusted CAs for servers; empty: libcurl's
-  std::string_view proxy;           ///< http://, https://, socks5://...; empty: the environment
-  std::string_view no_proxy;        ///< "host,.domain,10.0.0.0/8,*"; empty: the environment
-  std::string_view proxy_ca_bundle; ///< PEM file for an https:// proxy; empty: libcurl's
-  std::uint32_t connect_timeout_ms = 10'000;
-  /// Stall detection: a transfer slower than low_speed_bytes_per_second for low_speed_timeout_ms
-  /// (rounded up to whole seconds, libcurl's unit) fails with "http: transfer stalled". libcurl
-  /// measures the speed averaged over the last 5 seconds, so a transfer that stops dead after a
-  /// fast start trips it up to 5 s later than low_speed_timeout_ms.
-  std::uint32_t low_speed_bytes_per_second = 1024;
-  std::uint32_t low_speed_timeout_ms = 60'000;
-  std::uint32_t total_timeout_ms = 0; ///< one request, connect included; 0: no limit
-};
+/// How the client connects: ec::HttpSettings (core/base/http_message.h, with the proxy and CA
+/// rules), so core can ask for a client through the Host port.
+using HttpSettings = ec::HttpSettings;
+
 
 /// One libcurl easy handle, reused so connections are kept alive between requests to the same
 /// host. About 18 KiB of fixed buffers (plus libcurl's own heap): keep it in a long-lived object,
@@ -90,6 +65,8 @@ public:
   /// dropped). InvalidArgument "http: setting too long" or "http: line break in a setting"
   /// (detail: the setting's INI name), OutOfMemory, Internal when libcurl lacks a feature.
   Status open(const HttpSettings& settings);
+  /// Drops the handle and its connections (their memory goes back); open() makes a new one.
+  void close();
 
   /// Sends `request`. A 2xx body is written to `sink` chunk by chunk (up to 16 KiB per write,
   /// libcurl's CURL_MAX_WRITE_SIZE); sink.finish() is NOT called (the caller decides whether the

@@ -8,8 +8,8 @@
 
 namespace ec {
 
-/// A stage that is pushed bytes by whoever has them (a file loop now, libcurl's write callback
-/// later). It never reads a file or socket itself. Backpressure is the returned error: on any
+/// A stage that is pushed bytes by whoever has them (a file loop, or an HTTP client's write
+/// callback). It never reads a file or socket itself. Backpressure is the returned error: on any
 /// error the producer stops and must not call write() or finish() again.
 class ByteSink {
 public:

@@ -102,6 +102,36 @@ struct HttpResponse {
   std::uint32_t new_connections = 0;
 };
 
+/// How the client connects. Views only need to live during the client's open (the client copies them).
+///
+/// Proxies: when `proxy` is empty, libcurl reads the usual environment variables, as curl(1) does:
+/// `https_proxy`/`HTTPS_PROXY` for https:// URLs, `http_proxy` (lower case only: the upper-case
+/// form is ignored, CGI "httpoxy") for http:// URLs, `all_proxy`/`ALL_PROXY` for both, and
+/// `no_proxy`/`NO_PROXY`. A `no_proxy` set here replaces the environment's. The environment is
+/// read at each request. Proxy URLs may hold `user:password@`; it is never logged nor put in an
+/// Error.
+///
+/// CA bundles: an empty one means the bundle compiled into libcurl, Debian's
+/// /etc/ssl/certs/ca-certificates.crt (package ca-certificates) in both builds of it: edgecur's own
+/// (EDGECUR_CURL=mbedtls, the default: static, on mbedTLS 2.28, toolchains/deps/curl.cmake) and
+/// Debian's shared OpenSSL one (EDGECUR_CURL=system). With mbedTLS, an HTTPS server or proxy must
+/// be named by host name: mbedTLS 2.28 does not match a certificate's IP-address names, so
+/// https://192.0.2.1/ fails with "http: TLS certificate not trusted".
+struct HttpSettings {
+  std::string_view ca_bundle;       ///< PEM file of trusted CAs for servers; empty: libcurl's
+  std::string_view proxy;           ///< http://, https://, socks5://...; empty: the environment
+  std::string_view no_proxy;        ///< "host,.domain,10.0.0.0/8,*"; empty: the environment
+  std::string_view proxy_ca_bundle; ///< PEM file for an https:// proxy; empty: libcurl's
+  std::uint32_t connect_timeout_ms = 10'000;
+  /// Stall detection: a transfer slower than low_speed_bytes_per_second for low_speed_timeout_ms
+  /// (rounded up to whole seconds, libcurl's unit) fails with "http: transfer stalled". libcurl
+  /// measures the speed averaged over the last 5 seconds, so a transfer that stops dead after a
+  /// fast start trips it up to 5 s later than low_speed_timeout_ms.
+  std::uint32_t low_speed_bytes_per_second = 1024;
+  std::uint32_t low_speed_timeout_ms = 60'000;
+  std::uint32_t total_timeout_ms = 0; ///< one request, connect included; 0: no limit
+};
+
 /// Sends one request and returns its response. platform::HttpClient is the real one; tests use
 /// fakes. Contract (see platform/http_client.h for the errors): a 2xx body goes to `sink` chunk by
 /// chunk (finish() is not called); a non-2xx body never reaches the sink and its start is kept in

@@ -35,6 +35,11 @@ public:
     }
     m_data[m_size++] = c;
   }
+  /// Empties the builder (and forgets an overflow) to build the next text in the same storage.
+  void clear() {
+    m_size = 0;
+    m_overflowed = false;
+  }
   /// Drops everything after the first `size` bytes (no effect if `size` >= size()).
   void truncate(std::size_t size) {
     if (size < m_size)

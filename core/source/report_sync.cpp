@@ -24,6 +24,7 @@ public:
   Lister(ReportSync& sync, const ReportLocation& location) : m_sync(sync), m_location(location) {}
 
   Status on_object(const ObjectEntry& entry) override {
+    ++m_sync.m_objects_listed;
     auto parts = parse_cur_key(entry.key);
     if (!parts.ok())
       return {}; // status files, Athena helpers: not ours
@@ -115,12 +116,10 @@ std::size_t ReportSync::manifest_prefix(const ReportLocation& location, std::spa
   return text.size();
 }
 
-Result<SyncSummary> ReportSync::run(const ReportLocation& location, ObjectStore& objects,
-                                    IngestEngine& engine, Store& store,
-                                    const SyncSettings& settings, SyncObserver& observer) {
+Status ReportSync::list_periods(const ReportLocation& location, ObjectStore& objects) {
   m_arena->rewind(m_mark);
   m_period_count = 0;
-  m_observer = &observer;
+  m_objects_listed = 0;
   char prefix[1100];
   std::size_t prefix_size = manifest_prefix(location, prefix);
   if (prefix_size == kNoPrefix)
@@ -135,6 +134,41 @@ Result<SyncSummary> ReportSync::run(const ReportLocation& location, ObjectStore&
       m_periods[j] = m_periods[j - 1];
     m_periods[j] = entry;
   }
+  return {};
+}
+
+Result<ReportSync::NewestManifest> ReportSync::newest_manifest(const ReportLocation& location,
+                                                               ObjectStore& objects) {
+  EC_TRY(list_periods(location, objects));
+  NewestManifest newest;
+  newest.periods = static_cast<std::uint32_t>(m_period_count);
+  newest.objects = m_objects_listed;
+  if (m_period_count > 0)
+    newest.key = m_periods[m_period_count - 1].manifest_key;
+  return newest;
+}
+
+Result<CurManifest> ReportSync::read_manifest(std::string_view key, ObjectStore& objects,
+                                              ObjectVersion& version, bool& was_read) {
+  was_read = false;
+  EC_TRY_ASSIGN(Bytes body, objects.read_small(key, m_manifest, version));
+  was_read = true;
+  return parse_cur_manifest(
+      std::string_view(reinterpret_cast<const char*>(body.data()), body.size()), *m_arena);
+}
+
+Result<std::string_view> ReportSync::data_key(const S3Location& file,
+                                              const ReportLocation& location) {
+  if (!location.bucket.empty())
+    return file.key;
+  return local_key(file.key, location);
+}
+
+Result<SyncSummary> ReportSync::run(const ReportLocation& location, ObjectStore& objects,
+                                    IngestEngine& engine, Store& store,
+                                    const SyncSettings& settings, SyncObserver& observer) {
+  m_observer = &observer;
+  EC_TRY(list_periods(location, objects));
   SyncSummary summary;
   summary.periods = static_cast<std::uint32_t>(m_period_count);
   Arena::Mark listed = m_arena->mark();
@@ -323,16 +357,13 @@ Status ReportSync::ingest_delivery(const CurManifest& manifest, const ReportLoca
       report.failed_key = file.key;
       return make_error(ErrorCode::Unsupported, "sync: parquet reports are not supported yet");
     }
-    std::string_view key = file.key;
-    if (location.bucket.empty()) {
-      auto relocated = local_key(file.key, location);
-      if (!relocated.ok()) {
-        engine.abort();
-        report.failed_key = file.key;
-        return relocated.error();
-      }
-      key = relocated.value();
+    auto relocated = data_key(file, location);
+    if (!relocated.ok()) {
+      engine.abort();
+      report.failed_key = file.key;
+      return relocated.error();
     }
+    std::string_view key = relocated.value();
     if (observer)
       observer->on_file(key, i, count, 0);
     engine.begin_file(i);

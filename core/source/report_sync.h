@@ -107,6 +107,23 @@ public:
   static constexpr std::size_t kNoPrefix = SIZE_MAX;
   static std::size_t manifest_prefix(const ReportLocation& location, std::span<char> out);
 
+  /// What `verify` inspects: the manifest run() reads for the newest billing period, chosen by
+  /// the same listing (and the same tie-break between CUR 2.0 delivery folders).
+  struct NewestManifest {
+    std::string_view key;      ///< empty when the report lists no billing period
+    std::uint32_t periods = 0; ///< billing periods listed
+    std::uint64_t objects = 0; ///< objects under the manifests' prefix
+  };
+  Result<NewestManifest> newest_manifest(const ReportLocation& location, ObjectStore& objects);
+  /// Reads and parses the manifest `key` (views valid until this sync's next call). `was_read`
+  /// tells a parse failure (true) from a read failure.
+  Result<CurManifest> read_manifest(std::string_view key, ObjectStore& objects,
+                                    ObjectVersion& version, bool& was_read);
+  /// The key to read for a data file a manifest names: its own in a bucket; in a local folder,
+  /// rebuilt on the folder's prefix (a folder copied from a bucket may hold the report under
+  /// another prefix).
+  Result<std::string_view> data_key(const S3Location& file, const ReportLocation& location);
+
 private:
   struct PeriodEntry {
     BillingPeriod period;
@@ -114,6 +131,8 @@ private:
     std::string_view folder;       // the delivery folder of a CUR 2.0 fallback manifest
   };
   class Lister;
+  /// Lists the report's period manifests into m_periods, oldest first.
+  Status list_periods(const ReportLocation& location, ObjectStore& objects);
   Status sync_period(const PeriodEntry& entry, const ReportLocation& location,
                      ObjectStore& objects, IngestEngine& engine, Store& store,
                      const SyncSettings& settings, PeriodReport& report);
@@ -129,6 +148,7 @@ private:
   Arena::Mark m_mark{0};
   PeriodEntry* m_periods = nullptr;
   std::size_t m_period_count = 0;
+  std::uint64_t m_objects_listed = 0;
   SyncObserver* m_observer = nullptr;
   char m_identity[320];
   std::size_t m_identity_size = 0;

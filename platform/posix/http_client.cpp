@@ -5,6 +5,7 @@
 #include "core/base/ascii.h"
 #include "core/base/loopback.h"
 #include "core/base/secure_wipe.h"
+#include "platform/environment.h"
 #include "platform/network_memory.h"
 #include "platform/posix/eintr.h"
 #include "platform/posix/network_heap.h"
@@ -101,10 +102,14 @@ void http_global_cleanup() {
   curl_global_cleanup();
 }
 
-HttpClient::~HttpClient() {
+HttpClient::~HttpClient() { close(); }
+
+void HttpClient::close() {
   if (m_handle)
     curl_easy_cleanup(curl_of(m_handle));
+  m_handle = nullptr;
   curl_slist_free_all(m_header_list);
+  m_header_list = nullptr;
 }
 
 namespace {
@@ -131,7 +136,7 @@ bool http_proxy_elsewhere(std::string_view configured) {
   std::string_view proxy = configured;
   if (proxy.empty()) {
     for (const char* name : {"http_proxy", "all_proxy", "ALL_PROXY"}) {
-      const char* value = std::getenv(name);
+      const char* value = environment_variable(name);
       if (value && *value) {
         proxy = value;
         break;

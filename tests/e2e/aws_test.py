@@ -797,6 +797,9 @@ class Verify(AwsTest):
         self.assertNotEqual(result.returncode, 0, describe(result))
         self.assertNoSecrets(result, extra=[wrong_id])
         self.assertTrue(result.stderr.strip(), "a failed once says nothing")
+        # The role is named as the cause, not the CUR API that discovery would have called.
+        self.assertIn("AssumeRole", result.stderr, describe(result))
+        self.assertNotIn("CUR API", result.stdout + result.stderr, describe(result))
         refused = self.assume_roles(aws.log(), status=403)
         self.assertTrue(refused, "the wrong external id never reached AssumeRole")
         self.assertEqual(refused[0]["error_code"], "AccessDenied")

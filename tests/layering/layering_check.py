@@ -17,7 +17,7 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
-LIBRARY = re.compile(r"ec_library\(\s*ec_(\w+)\s+(\w+)(?:\s+DEPS\s+([^)]*))?\)")
+LIBRARY = re.compile(r"ec_library\(\s*ec_(\w+)\s+(\w+)(?:\s+RECURSE)?(?:\s+DEPS\s+([^)]*))?\)")
 # Headers of the operating system or of the one OS-facing library: platform/ only.
 OS_HEADERS = re.compile(r"^(unistd\.h|fcntl\.h|sys/.*|pthread\.h|dirent\.h|signal\.h|spawn\.h|"
                         r"poll\.h|netdb\.h|arpa/.*|netinet/.*|termios\.h|dlfcn\.h|syslog\.h|"
