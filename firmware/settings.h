@@ -15,19 +15,20 @@ namespace ec::firmware {
 
 /// Where the INI file is looked for when --config is not given (if it exists).
 inline constexpr const char* kDefaultConfigPath = "/etc/edgecur/edgecur.ini";
-inline constexpr const char* kDefaultStorePath = "/var/lib/edgecur/edgecur.db";
 
+/// Every value comes from the loaded INI, or from the settings table's defaults when there is no
+/// file (core/config/config_schema.cpp: the one home of every default).
 struct Settings {
   std::string config_path; ///< empty when running on defaults
-  /// The loaded INI (nullptr when running on defaults); its views point into config_memory.
+  /// The loaded INI, or the defaults; its views point into config_memory.
   const Config* config = nullptr;
   std::vector<std::uint8_t> config_memory;
-  std::string store_path = kDefaultStorePath;
-  std::size_t store_memory_bytes = kStoreMemoryDefaultBytes; ///< [store] memory
-  std::uint32_t store_lock_wait_ms = 0;                      ///< [store] lock_wait
-  IngestSettings ingest;
-  std::uint32_t read_chunk_bytes = 64 * 1024;
-  std::size_t network_memory_bytes = 2 * 1024 * 1024; ///< [ingest] network_memory
+  std::string store_path;               ///< [store] path, or --store
+  std::size_t store_memory_bytes = 0;   ///< [store] memory
+  std::uint32_t store_lock_wait_ms = 0; ///< [store] lock_wait
+  IngestSettings ingest;                ///< [ingest]
+  std::uint32_t read_chunk_bytes = 0;   ///< [ingest] chunk_bytes
+  std::size_t network_memory_bytes = 0; ///< [ingest] network_memory
 };
 
 /// Loads --config (or kDefaultConfigPath / $EDGECUR_CONFIG when present), then applies --store.
