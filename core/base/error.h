@@ -20,6 +20,9 @@ enum class ErrorCode : std::uint8_t {
   Io,              ///< the OS or a library failed to read or write
   Permission,      ///< access refused (file mode, credentials)
   Conflict,        ///< another writer changed what this one was working on
+  Changed,         ///< what was being read was replaced meanwhile (an S3 object, a file)
+  Store,           ///< the store's database failed (SQLite: an I/O error, a full disk, a lock)
+  Network,         ///< a transfer failed on the way (connect, TLS, dropped, timed out): transient
   Internal,        ///< a library reported a state we did not expect
 };
 

@@ -237,7 +237,8 @@ TEST_F(S3ObjectStoreTest, AnObjectReplacedBetweenReadsIsReportedNotMixed) {
   ObjectVersion version;
   Status status = store.stream("cur/rep/data file.csv.gz", collect, version, nullptr);
   ASSERT_FALSE(status.ok());
-  EXPECT_STREQ(status.error().message, kObjectReplacedMessage);
+  EXPECT_EQ(status.error().code, ErrorCode::Changed);
+  EXPECT_STREQ(status.error().message, kObjectReplaced.message);
   EXPECT_EQ(collect.text, data.substr(0, 100)); // nothing of the new version reached the sink
 }
 
