@@ -233,7 +233,7 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
     if (!reply.ok()) {
       const Error& error = reply.error();
       // A transfer cut after some bytes: resume at the exact byte reached, if it moved on.
-      bool cut = error.code == ErrorCode::Io && error.lib == ErrorLib::Curl;
+      bool cut = error.code == ErrorCode::Network;
       if (!cut)
         return error;
       stalled = counted.bytes() > offset ? 0 : stalled + 1;
