@@ -543,7 +543,8 @@ Error InflateStage::zlib_error(int code) const {
   switch (code) {
   case Z_DATA_ERROR:
   case Z_NEED_DICT: {
-    const char* message = gzip ? "gzip: corrupt compressed data" : "zip: corrupt compressed data";
+    ErrorText message = gzip ? ErrorText("gzip: corrupt compressed data")
+                             : ErrorText("zip: corrupt compressed data");
     if (gzip && zlib_message && std::strcmp(zlib_message, "incorrect data check") == 0)
       message = "gzip: crc-32 mismatch";
     else if (gzip && zlib_message && std::strcmp(zlib_message, "incorrect length check") == 0)

@@ -219,7 +219,7 @@ static constexpr const char* kConnectionPragmas[] = {
 const char* const Store::kSynchronousFull = "PRAGMA synchronous=FULL";
 const char* const Store::kSynchronousNormal = "PRAGMA synchronous=NORMAL";
 
-Error Store::sqlite_error(int rc, const char* message) {
+Error Store::sqlite_error(int rc, ErrorText message) {
   switch (rc & 0xff) {
   case SQLITE_NOMEM: // which limit to raise, in the detail
     return make_lib_error(ErrorCode::OutOfMemory, message, ErrorLib::Sqlite, rc)
@@ -730,7 +730,7 @@ int Store::step(sqlite3_stmt* prepared) {
   return sqlite3_step(prepared);
 }
 
-Status Store::run(Statement id, const char* message) {
+Status Store::run(Statement id, ErrorText message) {
   EC_TRY_ASSIGN(sqlite3_stmt * prepared, statement(id));
   ResetGuard reset(prepared);
   int rc = step(prepared);
@@ -739,7 +739,7 @@ Status Store::run(Statement id, const char* message) {
   return {};
 }
 
-Status Store::run_uncached(const char* sql, const char* message, std::int64_t* first_column) {
+Status Store::run_uncached(const char* sql, ErrorText message, std::int64_t* first_column) {
   sqlite3_stmt* prepared = nullptr;
   int rc = sqlite3_prepare_v2(m_db, sql, -1, &prepared, nullptr);
   // To the end: incremental_vacuum frees one page per step.
@@ -790,7 +790,7 @@ void Store::forget_dictionary_cache() {
 
 // The id of `text` in a dictionary table; inserted when `insert` is given, else 0 when absent.
 Result<std::int64_t> Store::dictionary_id(sqlite3_stmt* find, sqlite3_stmt* insert,
-                                          std::string_view text, const char* message) {
+                                          std::string_view text, ErrorText message) {
   ResetGuard reset_find(find);
   int rc = bind_text(find, 1, text);
   if (rc == SQLITE_OK)

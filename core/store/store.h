@@ -360,7 +360,7 @@ private:
 
   /// The one converter of SQLite status codes: Error{code, message, ErrorLib::Sqlite, rc}, code
   /// Store but for OutOfMemory and Corrupt (see the class comment).
-  static Error sqlite_error(int rc, const char* message);
+  static Error sqlite_error(int rc, ErrorText message);
   /// Binds `count` integers to parameters first_index, first_index + 1, ...; an SQLite status.
   static int bind_integers(sqlite3_stmt* statement, int first_index, const std::int64_t* values,
                            int count);
@@ -381,15 +381,15 @@ private:
   Status require_writable();
   Result<sqlite3_stmt*> statement(Statement id);
   int step(sqlite3_stmt* statement);
-  Status run(Statement id, const char* message);
+  Status run(Statement id, ErrorText message);
   /// Prepares, steps to the end and finalizes `sql`: PRAGMAs (some act when prepared), ATTACH,
   /// DETACH and VACUUM, statements not worth keeping prepared. `first_column`, when given, gets
   /// the first column of the last row.
-  Status run_uncached(const char* sql, const char* message, std::int64_t* first_column = nullptr);
+  Status run_uncached(const char* sql, ErrorText message, std::int64_t* first_column = nullptr);
   void rollback_quietly();
   void forget_dictionary_cache();
   Result<std::int64_t> dictionary_id(sqlite3_stmt* find, sqlite3_stmt* insert,
-                                     std::string_view text, const char* message);
+                                     std::string_view text, ErrorText message);
   Result<std::int64_t> account_id(AccountId account, Lookup lookup);
   Result<std::int64_t> currency_id(CurrencyCode currency);
   /// The id of a scope name; 0 when absent and `lookup` is FindOnly.

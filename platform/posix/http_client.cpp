@@ -52,7 +52,7 @@ bool is_success(std::uint16_t status) {
   return status >= 200 && status <= 299;
 }
 
-Error curl_error(ErrorCode code, const char* message, CURLcode curl_code) {
+Error curl_error(ErrorCode code, ErrorText message, CURLcode curl_code) {
   return make_lib_error(code, message, ErrorLib::Curl, static_cast<std::int32_t>(curl_code));
 }
 
