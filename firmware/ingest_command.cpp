@@ -152,7 +152,10 @@ int run_ingest(int argc, char** argv) {
     if (!status.ok()) {
       progress.clear();
       engine.abort();
-      bool store_failed = status.error().lib == ErrorLib::Sqlite;
+      // The store's database failed, or SQLite's memory ran out (the engine's own buffers are all
+      // within the budget taken above); anything else is the delivery's.
+      ErrorCode code = status.error().code;
+      bool store_failed = code == ErrorCode::Store || code == ErrorCode::OutOfMemory;
       print_message(located(file, status.error()));
       print_malformed_locations(engine.mapper(), file);
       print_failed_key(store, status.error().code);

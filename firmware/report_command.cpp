@@ -82,7 +82,11 @@ int run_report(int argc, char** argv) {
   Status finished = writer.finish();
   if (!status.ok()) {
     print_error("report", status.error());
-    return status.error().lib == ErrorLib::Sqlite ? kExitStore : kExitInternal;
+    // The store could not be read (its database, SQLite's memory, a damaged file); else the output.
+    ErrorCode code = status.error().code;
+    bool store_failed =
+        code == ErrorCode::Store || code == ErrorCode::OutOfMemory || code == ErrorCode::Corrupt;
+    return store_failed ? kExitStore : kExitInternal;
   }
   if (!finished.ok()) {
     print_error("report", finished.error());

@@ -40,9 +40,9 @@ using HttpSettings = ec::HttpSettings;
 /// cookies, no signals (CURLOPT_NOSIGNAL), no libcurl signing (CURLOPT_AWS_SIGV4 is never set).
 ///
 /// Errors of send(), other than the sink's (returned unchanged) and the limits above, have
-/// ErrorLib::Curl and the CURLcode as lib_code. Transient ones are Io, which
+/// ErrorLib::Curl and the CURLcode as lib_code. Transient ones are Network, which
 /// net::classify_transport retries:
-///   Io "http: cannot resolve the host name" / "http: cannot resolve the proxy" /
+///   Network "http: cannot resolve the host name" / "http: cannot resolve the proxy" /
 ///      "http: cannot connect" / "http: TLS handshake failed" /
 ///      "http: connection dropped" (at byte N: body bytes received) /
 ///      "http: connection closed before a response" / "http: malformed response" /
@@ -50,7 +50,7 @@ using HttpSettings = ec::HttpSettings;
 ///      "http: timed out" (total_timeout_ms; at byte N) / "http: transfer failed" (anything else)
 ///   Permission "http: TLS certificate not trusted" (unknown CA, wrong host name, expired) /
 ///      "http: proxy wants credentials" (407 to CONNECT)
-///   Io "http: proxy refused the tunnel" (other CONNECT failures; lib_code is the CURLcode)
+///   Network "http: proxy refused the tunnel" (other CONNECT failures; lib_code is the CURLcode)
 ///   InvalidArgument "http: malformed URL" / "http: cannot use the CA bundle"
 ///   Unsupported "http: unsupported URL scheme"   OutOfMemory "http: out of memory"
 /// Nothing in an Error ever holds the URL, a header value or a proxy password.

@@ -8,7 +8,7 @@ namespace ec {
 
 namespace {
 
-Error invalid_at(const char* message, std::uint64_t offset, const char* what) {
+Error invalid_at(ErrorText message, std::uint64_t offset, const char* what) {
   return make_error(ErrorCode::InvalidInput, message)
       .with_detail(what)
       .at(ErrorWhere::ByteOffset, offset);

@@ -21,7 +21,7 @@ static bool is_upper_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
-static Error path_error(const char* message, std::size_t offset) {
+static Error path_error(ErrorText message, std::size_t offset) {
   return make_error(ErrorCode::InvalidArgument, message).at(ErrorWhere::ByteOffset, offset);
 }
 

@@ -8,7 +8,7 @@ namespace ec {
 
 namespace {
 
-constexpr const char* kEndsEarly = "aws: json document ends early";
+constexpr char kEndsEarly[] = "aws: json document ends early";
 
 /// The four hex digits at text[at..at+4), or -1 when one is not hex. The caller checked the size.
 long hex4(std::string_view text, std::size_t at) {
@@ -96,7 +96,7 @@ JsonReader::JsonReader(std::string_view document, std::size_t max_depth)
     m_pos = 3;
 }
 
-Error JsonReader::fail(const char* message, std::size_t offset) const {
+Error JsonReader::fail(ErrorText message, std::size_t offset) const {
   return make_error(ErrorCode::InvalidInput, message).at(ErrorWhere::ByteOffset, offset);
 }
 

@@ -91,7 +91,7 @@ public:
   [[nodiscard]] std::size_t depth() const { return m_depth; }
 
 private:
-  Error fail(const char* message, std::size_t offset) const;
+  Error fail(ErrorText message, std::size_t offset) const;
   void skip_space();
   Status begin_value();
   void end_value();

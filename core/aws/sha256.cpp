@@ -8,7 +8,7 @@
 namespace ec {
 
 /// mbedTLS md status -> Error; the one converter for mbedTLS codes, beside its only callers.
-static Error mbedtls_error(int code, const char* message) {
+static Error mbedtls_error(int code, ErrorText message) {
   ErrorCode kind =
       code == MBEDTLS_ERR_MD_ALLOC_FAILED ? ErrorCode::OutOfMemory : ErrorCode::Internal;
   return make_lib_error(kind, message, ErrorLib::MbedTls, code);

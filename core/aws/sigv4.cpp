@@ -10,7 +10,7 @@ namespace {
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
-Error invalid(const char* message) {
+Error invalid(ErrorText message) {
   return make_error(ErrorCode::InvalidArgument, message);
 }
 Error too_long(const char* what) {

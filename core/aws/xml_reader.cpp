@@ -4,11 +4,13 @@
 #include "core/aws/aws_text.h"
 #include "core/base/ascii.h"
 
+#include <optional>
+
 namespace ec {
 
 namespace {
 
-constexpr const char* kEndsEarly = "aws: xml document ends early";
+constexpr char kEndsEarly[] = "aws: xml document ends early";
 /// Longest reference we accept, `&` and `;` included ("&#x0010FFFF;" with some leading zeros).
 constexpr std::size_t kMaxReferenceBytes = 32;
 
@@ -75,10 +77,10 @@ std::size_t utf8_size(std::uint32_t code_point) {
   return code_point < 0x80 ? 1 : code_point < 0x800 ? 2 : code_point < 0x10000 ? 3 : 4;
 }
 
-/// Checks character data and measures it decoded. Returns nullptr, or the error message with
+/// Checks character data and measures it decoded. Returns nothing, or the error message with
 /// `bad` set to the index of the offending byte.
-const char* check_text(std::string_view raw, XmlTextForm form, std::size_t& decoded,
-                       bool& needs_copy, std::size_t& bad) {
+std::optional<ErrorText> check_text(std::string_view raw, XmlTextForm form, std::size_t& decoded,
+                                    bool& needs_copy, std::size_t& bad) {
   decoded = 0;
   needs_copy = false;
   for (std::size_t i = 0; i < raw.size();) {
@@ -88,7 +90,7 @@ const char* check_text(std::string_view raw, XmlTextForm form, std::size_t& deco
       std::size_t length = 0;
       if (!parse_reference(raw, i, code_point, length)) {
         bad = i;
-        return "aws: xml reference is malformed or unknown";
+        return ErrorText("aws: xml reference is malformed or unknown");
       }
       decoded += utf8_size(code_point);
       needs_copy = true;
@@ -100,12 +102,12 @@ const char* check_text(std::string_view raw, XmlTextForm form, std::size_t& deco
       ++i;
     } else if (c < 0x20 && c != '\t' && c != '\n') {
       bad = i;
-      return "aws: xml text has a control character";
+      return ErrorText("aws: xml text has a control character");
     } else if (c >= 0x80) {
       const std::size_t length = utf8_sequence_length(raw.substr(i));
       if (length == 0) {
         bad = i;
-        return "aws: xml text is not utf-8";
+        return ErrorText("aws: xml text is not utf-8");
       }
       decoded += length;
       i += length;
@@ -114,7 +116,7 @@ const char* check_text(std::string_view raw, XmlTextForm form, std::size_t& deco
       ++i;
     }
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 bool is_name_byte(unsigned char c, bool first) {
@@ -147,11 +149,11 @@ std::size_t decode_xml_text(std::string_view raw, XmlTextForm form, char* out) {
   return size;
 }
 
-Error XmlReader::fail(const char* message, std::size_t offset) const {
+Error XmlReader::fail(ErrorText message, std::size_t offset) const {
   return make_error(ErrorCode::InvalidInput, message).at(ErrorWhere::ByteOffset, offset);
 }
 
-Error XmlReader::fail_limit(const char* message, std::size_t offset) const {
+Error XmlReader::fail_limit(ErrorText message, std::size_t offset) const {
   return make_error(ErrorCode::LimitExceeded, message).at(ErrorWhere::ByteOffset, offset);
 }
 
@@ -241,8 +243,9 @@ Status XmlReader::skip_attributes(bool& self_closing) {
     std::size_t decoded = 0;
     std::size_t bad = 0;
     bool needs_copy = false;
-    if (const char* message = check_text(value, XmlTextForm::Escaped, decoded, needs_copy, bad))
-      return fail(message, m_pos + 1 + bad);
+    if (std::optional<ErrorText> message =
+            check_text(value, XmlTextForm::Escaped, decoded, needs_copy, bad))
+      return fail(*message, m_pos + 1 + bad);
     m_pos = close + 1;
   }
 }
@@ -251,8 +254,9 @@ Status XmlReader::scan_text(std::size_t begin, std::size_t end, XmlTextForm form
   m_text = m_document.substr(begin, end - begin);
   m_text_form = form;
   std::size_t bad = 0;
-  if (const char* message = check_text(m_text, form, m_text_decoded_bytes, m_text_needs_copy, bad))
-    return fail(message, begin + bad);
+  if (std::optional<ErrorText> message =
+          check_text(m_text, form, m_text_decoded_bytes, m_text_needs_copy, bad))
+    return fail(*message, begin + bad);
   return {};
 }
 

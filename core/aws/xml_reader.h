@@ -77,8 +77,8 @@ public:
   Result<std::size_t> count_children(std::string_view local_name) const;
 
 private:
-  Error fail(const char* message, std::size_t offset) const;
-  Error fail_limit(const char* message, std::size_t offset) const;
+  Error fail(ErrorText message, std::size_t offset) const;
+  Error fail_limit(ErrorText message, std::size_t offset) const;
   Result<std::string_view> scan_name();
   Status skip_attributes(bool& self_closing);
   Status scan_text(std::size_t begin, std::size_t end, XmlTextForm form);

@@ -32,6 +32,12 @@ const char* error_code_name(ErrorCode code) {
     return "permission";
   case ErrorCode::Conflict:
     return "conflict";
+  case ErrorCode::Changed:
+    return "changed";
+  case ErrorCode::Store:
+    return "store";
+  case ErrorCode::Network:
+    return "network";
   case ErrorCode::Internal:
     return "internal";
   }

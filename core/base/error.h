@@ -20,6 +20,9 @@ enum class ErrorCode : std::uint8_t {
   Io,              ///< the OS or a library failed to read or write
   Permission,      ///< access refused (file mode, credentials)
   Conflict,        ///< another writer changed what this one was working on
+  Changed,         ///< what was being read was replaced meanwhile (an S3 object, a file)
+  Store,           ///< the store's database failed (SQLite: an I/O error, a full disk, a lock)
+  Network,         ///< a transfer failed on the way (connect, TLS, dropped, timed out): transient
   Internal,        ///< a library reported a state we did not expect
 };
 
@@ -29,9 +32,33 @@ enum class ErrorLib : std::uint8_t { None, Errno, Zlib, Sqlite, Curl, MbedTls, I
 /// What `Error::position` counts.
 enum class ErrorWhere : std::uint8_t { None, ByteOffset, Line, Column };
 
+/// The message of an Error: a string literal, checked at compile time (SerenityOS's
+/// Error::from_string_literal). Only a `const char (&)[N]` that ends in its terminator builds one,
+/// and only in a constant expression: a pointer, a buffer or a text chosen at run time does not
+/// compile. A function that passes a message on takes an ErrorText, so the check reaches its
+/// callers.
+class ErrorText {
+public:
+  /// Implicit, so that make_error(code, "component: fact") reads as before.
+  template <std::size_t N> consteval ErrorText(const char (&literal)[N]) : m_text(literal) {
+    if (literal[N - 1] != '\0')
+      not_terminated(); // not constexpr: an array without its terminator does not compile
+  }
+  /// A writable array is not a literal.
+  template <std::size_t N> ErrorText(char (&)[N]) = delete;
+
+  [[nodiscard]] constexpr const char* c_str() const { return m_text; }
+
+private:
+  static void not_terminated() {}
+
+  const char* m_text;
+};
+
 /// A trivially copyable error that owns no text, so the out-of-memory path works when memory is
-/// gone. `message` is a string literal "component: lower-case fact"; `detail` is nullptr or a string
-/// with static storage (a column name from a table, a setting name); neither is ever a secret.
+/// gone. `message` is a string literal (an ErrorText) "component: lower-case fact"; `detail` is
+/// nullptr or a string with static storage (a column name from a table, a setting name); neither
+/// is ever a secret.
 struct Error {
   ErrorCode code = ErrorCode::Internal;
   ErrorLib lib = ErrorLib::None;
@@ -57,14 +84,14 @@ struct Error {
   }
 };
 
-[[nodiscard]] constexpr Error make_error(ErrorCode code, const char* message) {
+[[nodiscard]] constexpr Error make_error(ErrorCode code, ErrorText message) {
   Error error;
   error.code = code;
-  error.message = message;
+  error.message = message.c_str();
   return error;
 }
 
-[[nodiscard]] constexpr Error make_lib_error(ErrorCode code, const char* message, ErrorLib lib,
+[[nodiscard]] constexpr Error make_lib_error(ErrorCode code, ErrorText message, ErrorLib lib,
                                              std::int32_t lib_code) {
   Error error = make_error(code, message);
   error.lib = lib;

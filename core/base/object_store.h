@@ -46,10 +46,11 @@ protected:
   ~StreamObserver() = default;
 };
 
-/// The ObjectStore errors callers branch on.
-/// - The object changed while it was streamed (S3 412 to If-Match, a local file rewritten): the
-///   bytes already given to the sink are of the old version; start the delivery again.
-inline constexpr const char* kObjectReplacedMessage = "source: object replaced while being read";
+/// The ObjectStore error callers branch on, by its code Changed: the object changed while it was
+/// streamed (S3 412 to If-Match, a local file rewritten); the bytes already given to the sink are
+/// of the old version: start the delivery again.
+inline constexpr Error kObjectReplaced =
+    make_error(ErrorCode::Changed, "source: object replaced while being read");
 
 class ObjectStore {
 public:
@@ -63,7 +64,7 @@ public:
                                    ObjectVersion& version) = 0;
   /// The whole object into `sink` in order (finish() not called), in ranged reads, resuming at
   /// the exact byte after a dropped connection; every read after the first is conditional on the
-  /// first one's ETag, so a replaced object is Error InvalidInput kObjectReplacedMessage.
+  /// first one's ETag, so a replaced object is kObjectReplaced (Changed).
   virtual Status stream(std::string_view key, ByteSink& sink, ObjectVersion& version,
                         StreamObserver* observer) = 0;
 

@@ -317,7 +317,7 @@ namespace {
 // A credentials file line's blanks: a file written on Windows ends its lines in CR LF.
 constexpr std::string_view kLineBlanks = " \t\r";
 
-Error file_error(const char* message, std::uint64_t line) {
+Error file_error(ErrorText message, std::uint64_t line) {
   return make_error(ErrorCode::InvalidInput, message).at(ErrorWhere::Line, line);
 }
 

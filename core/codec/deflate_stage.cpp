@@ -99,7 +99,8 @@ Status DeflateStage::start(Framing framing, std::uint64_t position) {
   const int rc = inflateReset2(m_zstream, gzip ? kGzipWindowBits : kRawWindowBits);
   if (rc != Z_OK)
     return make_lib_error(ErrorCode::Internal,
-                          gzip ? "gzip: zlib refused to reset" : "zip: zlib refused to reset",
+                          gzip ? ErrorText("gzip: zlib refused to reset")
+                               : ErrorText("zip: zlib refused to reset"),
                           ErrorLib::Zlib, rc);
   if (!gzip)
     return {};
@@ -180,7 +181,8 @@ Error DeflateStage::zlib_error(int code, std::uint64_t consumed) const {
   case Z_DATA_ERROR:
   case Z_NEED_DICT: {
     // With the data check still on (an empty member read in one call), zlib checks the trailer.
-    const char* message = gzip ? "gzip: corrupt compressed data" : "zip: corrupt compressed data";
+    ErrorText message = gzip ? ErrorText("gzip: corrupt compressed data")
+                             : ErrorText("zip: corrupt compressed data");
     if (gzip && zlib_message && std::strcmp(zlib_message, "incorrect data check") == 0)
       message = "gzip: crc-32 mismatch";
     else if (gzip && zlib_message && std::strcmp(zlib_message, "incorrect length check") == 0)

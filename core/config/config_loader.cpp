@@ -824,6 +824,9 @@ void report_read_error(const Error& error, ConfigDiagnostics& diagnostics) {
   case ErrorCode::Corrupt:
   case ErrorCode::Unsupported:
   case ErrorCode::Io:
+  case ErrorCode::Changed:
+  case ErrorCode::Store:
+  case ErrorCode::Network:
   case ErrorCode::Internal:
     break;
   }

@@ -17,7 +17,7 @@ constexpr std::uint32_t kNoTarget = 0xffffffffu;
 constexpr std::uint8_t kBom[3] = {0xef, 0xbb, 0xbf};
 static_assert(kMaxCsvColumns == 1024, "the header limit message names 1024");
 
-Error line_error(ErrorCode code, const char* message, std::uint64_t line) {
+Error line_error(ErrorCode code, ErrorText message, std::uint64_t line) {
   return make_error(code, message).at(ErrorWhere::Line, line);
 }
 

@@ -145,8 +145,7 @@ Outcome classify(std::uint16_t http_status, std::string_view aws_code, std::stri
 }
 
 Outcome classify_transport(const Error& error) {
-  return error.lib == ErrorLib::Curl && error.code == ErrorCode::Io ? Outcome::Retry
-                                                                    : Outcome::Fatal;
+  return error.code == ErrorCode::Network ? Outcome::Retry : Outcome::Fatal;
 }
 
 namespace {

@@ -46,7 +46,7 @@ Outcome classify(std::uint16_t http_status, std::string_view aws_code,
                  std::string_view message = {}, DateSkew skew = DateSkew::Unknown);
 
 /// Classifies a failure that produced no HTTP response, as platform::HttpClient reports them:
-/// ErrorCode::Io from libcurl (cannot connect, connection dropped, timed out, TLS handshake) is
+/// ErrorCode::Network (cannot connect, connection dropped, timed out, TLS handshake) is
 /// Retry; every other error (an untrusted certificate is Permission, a bad URL InvalidArgument, a
 /// ByteSink's own error, whatever its code) is Fatal: retrying would fail the same way or, for a
 /// sink that already took part of the body, must be decided by the caller.

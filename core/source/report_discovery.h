@@ -67,13 +67,13 @@ struct JsonApi {
   const char* title = "";            ///< for findings: "the CUR API"
   const char* endpoint_setting = ""; ///< the INI key that overrides its address
   // Error messages by outcome, "component: lower-case fact".
-  const char* access_denied = "";
-  const char* throttled = "";
-  const char* unavailable = "";
-  const char* clock_refused = "";
-  const char* not_found = "";
-  const char* refused = "";
-  const char* too_many_pages = "";
+  ErrorText access_denied = "";
+  ErrorText throttled = "";
+  ErrorText unavailable = "";
+  ErrorText clock_refused = "";
+  ErrorText not_found = "";
+  ErrorText refused = "";
+  ErrorText too_many_pages = "";
   /// Added after the IAM action in an access-denied finding (where the call must be made).
   const char* access_hint = "";
 };

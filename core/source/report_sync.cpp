@@ -266,7 +266,7 @@ Status ReportSync::sync_period(const PeriodEntry& entry, const ReportLocation& l
     Status ingested = ingest_delivery(manifest, location, objects, engine, report, m_observer);
     if (ingested.ok())
       break;
-    bool replaced = std::strcmp(ingested.error().message, kObjectReplacedMessage) == 0;
+    bool replaced = ingested.error().code == ErrorCode::Changed;
     if (!replaced || attempt >= settings.max_restarts)
       return ingested.error();
     ++report.restarts; // the delivery changed under us: read its manifest again

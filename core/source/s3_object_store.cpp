@@ -10,8 +10,6 @@
 namespace ec {
 namespace {
 
-constexpr Error kReplaced = make_error(ErrorCode::InvalidInput, kObjectReplacedMessage);
-
 // "bytes first-last/total" -> first and total; false when it is not that shape.
 bool parse_content_range(std::string_view value, std::uint64_t& first, std::uint64_t& total) {
   constexpr std::string_view kUnit = "bytes ";
@@ -235,7 +233,7 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
     if (!reply.ok()) {
       const Error& error = reply.error();
       // A transfer cut after some bytes: resume at the exact byte reached, if it moved on.
-      bool cut = error.code == ErrorCode::Io && error.lib == ErrorLib::Curl;
+      bool cut = error.code == ErrorCode::Network;
       if (!cut)
         return error;
       stalled = counted.bytes() > offset ? 0 : stalled + 1;
@@ -246,12 +244,12 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
     }
     const AwsReply& answer = reply.value();
     if (answer.response.status == 412)
-      return kReplaced;
+      return kObjectReplaced;
     if (answer.outcome != Outcome::Success)
       return reply_error(answer, "GetObject");
     std::string_view got_etag = answer.response.headers.etag();
     if (!got_etag.empty() && got_etag != if_match)
-      return kReplaced; // a server that ignores If-Match (s3rver) still shows the new ETag
+      return kObjectReplaced; // a server that ignores If-Match (s3rver) still shows the new ETag
     if (answer.response.status == 200) {
       // The range was ignored: the whole object came (only valid from byte 0).
       if (offset != 0 || counted.bytes() != total)
@@ -263,7 +261,7 @@ Status S3ObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersion
           first != offset)
         return make_error(ErrorCode::InvalidInput, "s3: unexpected content-range");
       if (size != total)
-        return kReplaced;
+        return kObjectReplaced;
     }
     stalled = 0;
     if (observer)

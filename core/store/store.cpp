@@ -219,53 +219,32 @@ static constexpr const char* kConnectionPragmas[] = {
 const char* const Store::kSynchronousFull = "PRAGMA synchronous=FULL";
 const char* const Store::kSynchronousNormal = "PRAGMA synchronous=NORMAL";
 
-Error Store::sqlite_error(int rc, const char* message) {
-  ErrorCode code = ErrorCode::Internal;
+Error Store::sqlite_error(int rc, ErrorText message) {
   switch (rc & 0xff) {
-  case SQLITE_NOMEM:
-    code = ErrorCode::OutOfMemory;
-    break;
-  case SQLITE_IOERR:
-  case SQLITE_FULL:
-  case SQLITE_BUSY:
-  case SQLITE_LOCKED:
-  case SQLITE_PROTOCOL:
-  case SQLITE_CANTOPEN:
-    code = ErrorCode::Io;
-    break;
+  case SQLITE_NOMEM: // which limit to raise, in the detail
+    return make_lib_error(ErrorCode::OutOfMemory, message, ErrorLib::Sqlite, rc)
+        .with_detail(store_memory_hint());
   case SQLITE_CORRUPT:
-  case SQLITE_NOTADB:
-  case SQLITE_SCHEMA:
-  case SQLITE_FORMAT:
-    code = ErrorCode::Corrupt;
-    break;
-  case SQLITE_PERM:
-  case SQLITE_READONLY:
-  case SQLITE_AUTH:
-    code = ErrorCode::Permission;
-    break;
-  case SQLITE_TOOBIG:
-    code = ErrorCode::LimitExceeded;
-    break;
-  case SQLITE_NOTFOUND:
-    code = ErrorCode::NotFound;
-    break;
-  default: // SQLITE_ERROR, SQLITE_CONSTRAINT, SQLITE_MISUSE, SQLITE_RANGE...: our bug or a
-           // state we did not expect. (An int, not an enum: no switch over every case.)
-    code = ErrorCode::Internal;
+  case SQLITE_NOTADB: // the file is damaged (is_damaged)
+    return make_lib_error(ErrorCode::Corrupt, message, ErrorLib::Sqlite, rc);
+  // What the technician can do about it, in place of what the statement was doing.
+  case SQLITE_FULL:
+    return make_lib_error(ErrorCode::Store,
+                          "store: the disk holding the store is full: free space, or move [store] "
+                          "path; the store keeps what it had",
+                          ErrorLib::Sqlite, rc);
+  case SQLITE_IOERR:
+    if (rc == SQLITE_IOERR_NOMEM)
+      break;
+    return make_lib_error(ErrorCode::Store,
+                          "store: the disk holding the store failed a read or write (I/O error): "
+                          "check the disk, or move [store] path; the store keeps what it had",
+                          ErrorLib::Sqlite, rc);
+  default: // SQLITE_BUSY, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_ERROR, SQLITE_MISUSE...: the
+           // database failed. (An int, not an enum: no switch over every case.)
     break;
   }
-  Error error = make_lib_error(code, message, ErrorLib::Sqlite, rc);
-  if (code == ErrorCode::OutOfMemory)
-    error.detail = store_memory_hint();
-  // What the technician can do about it, in place of what the statement was doing.
-  if ((rc & 0xff) == SQLITE_FULL)
-    error.message = "store: the disk holding the store is full: free space, or move [store] path; "
-                    "the store keeps what it had";
-  else if ((rc & 0xff) == SQLITE_IOERR && rc != SQLITE_IOERR_NOMEM)
-    error.message = "store: the disk holding the store failed a read or write (I/O error): check "
-                    "the disk, or move [store] path; the store keeps what it had";
-  return error;
+  return make_lib_error(ErrorCode::Store, message, ErrorLib::Sqlite, rc);
 }
 
 Store::ResetGuard::~ResetGuard() {
@@ -549,20 +528,20 @@ Status Store::check_or_create_schema(OpenMode mode) {
   if (!state.has_meta && state.objects == 0)
     return make_error(ErrorCode::NotFound, "store: file holds no store");
   if (!state.has_meta)
-    return make_error(ErrorCode::Corrupt, "store: file is not an edgecur store");
+    return make_error(ErrorCode::Unsupported, "store: file is not an edgecur store");
 
   EC_TRY_ASSIGN(sqlite3_stmt * version, statement(Statement::SchemaVersion));
   ResetGuard reset(version);
   rc = step(version);
   if (rc == SQLITE_DONE)
-    return make_error(ErrorCode::Corrupt, "store: schema version missing");
+    return make_error(ErrorCode::Unsupported, "store: schema version missing");
   if (rc != SQLITE_ROW)
     return sqlite_error(rc, "store: cannot read schema version");
   std::int64_t found = sqlite3_column_int64(version, 0);
   if (found > kStoreSchemaVersion)
     return make_error(ErrorCode::Unsupported, "store: schema version is newer than this program");
   if (found < 1)
-    return make_error(ErrorCode::Corrupt, "store: schema version is invalid");
+    return make_error(ErrorCode::Unsupported, "store: schema version is invalid");
   if (found < 2)
     return make_error(ErrorCode::Unsupported,
                       "store: file is from an older edgecur without connection scopes; move it "
@@ -588,11 +567,8 @@ Status Store::check_or_create_schema(OpenMode mode) {
   return {};
 }
 
-static constexpr const char* kQuickCheckFailed = "store: the file fails SQLite's quick_check";
-
 bool Store::is_damaged(const Error& error) {
-  return error.code == ErrorCode::Corrupt &&
-         (error.lib == ErrorLib::Sqlite || error.message == kQuickCheckFailed);
+  return error.code == ErrorCode::Corrupt;
 }
 
 Status Store::quick_check() {
@@ -610,7 +586,7 @@ Status Store::quick_check() {
   if (rc != SQLITE_ROW && rc != SQLITE_OK)
     return sqlite_error(rc, "store: cannot check the file");
   if (!ok)
-    return make_error(ErrorCode::Corrupt, kQuickCheckFailed);
+    return make_error(ErrorCode::Corrupt, "store: the file fails SQLite's quick_check");
   return {};
 }
 
@@ -754,7 +730,7 @@ int Store::step(sqlite3_stmt* prepared) {
   return sqlite3_step(prepared);
 }
 
-Status Store::run(Statement id, const char* message) {
+Status Store::run(Statement id, ErrorText message) {
   EC_TRY_ASSIGN(sqlite3_stmt * prepared, statement(id));
   ResetGuard reset(prepared);
   int rc = step(prepared);
@@ -763,7 +739,7 @@ Status Store::run(Statement id, const char* message) {
   return {};
 }
 
-Status Store::run_uncached(const char* sql, const char* message, std::int64_t* first_column) {
+Status Store::run_uncached(const char* sql, ErrorText message, std::int64_t* first_column) {
   sqlite3_stmt* prepared = nullptr;
   int rc = sqlite3_prepare_v2(m_db, sql, -1, &prepared, nullptr);
   // To the end: incremental_vacuum frees one page per step.
@@ -814,7 +790,7 @@ void Store::forget_dictionary_cache() {
 
 // The id of `text` in a dictionary table; inserted when `insert` is given, else 0 when absent.
 Result<std::int64_t> Store::dictionary_id(sqlite3_stmt* find, sqlite3_stmt* insert,
-                                          std::string_view text, const char* message) {
+                                          std::string_view text, ErrorText message) {
   ResetGuard reset_find(find);
   int rc = bind_text(find, 1, text);
   if (rc == SQLITE_OK)

@@ -183,6 +183,12 @@ std::size_t clean_account_name(std::string_view name, char* out, std::size_t out
 ///
 /// Memory: the store's own code does not allocate; SQLite's heap is bounded by the limits above
 /// and large sorts spill to temporary files. Not thread-safe: one thread per Store.
+///
+/// Errors of SQLite (lib Sqlite, its extended code as lib_code): Store when the database fails (an
+/// I/O error, a full disk, a lock not had within kStoreBusyTimeoutMs...), except OutOfMemory
+/// (SQLITE_NOMEM; the detail names the limit to raise), Corrupt (the file is damaged:
+/// is_damaged()) and open()'s NotFound and Permission for a file missing or not accessible. The
+/// store's own checks keep their codes (Overflow, Conflict, InvalidInput...).
 class Store {
 public:
   Store() = default;
@@ -194,13 +200,13 @@ public:
   /// and without write access to the store's folder, as long as no -wal file holds commits.
   /// Errors: NotFound when a ReadOnly
   /// file is missing or holds no store, Unsupported for a newer or an older schema version (the
-  /// message tells the technician to move the file away), Corrupt for a file that is not an
-  /// edgecur store, InvalidArgument when already open.
+  /// message tells the technician to move the file away) and for a file that is not an edgecur
+  /// store, Corrupt for a damaged one, InvalidArgument when already open.
   Status open(const char* path, OpenMode mode);
   void close();
-  /// True for an open() error that means the file is damaged (SQLite found it corrupt, or a
-  /// ReadWrite open's quick_check failed), as opposed to a file that is not a store at all: the
-  /// firmware moves such a store aside and builds a new one.
+  /// True for an open() error that means the file is damaged (Corrupt: SQLite found it corrupt,
+  /// or a ReadWrite open's quick_check failed), as opposed to a file that is not a store at all
+  /// (Unsupported): the firmware moves such a store aside and builds a new one.
   static bool is_damaged(const Error& error);
   [[nodiscard]] bool is_open() const { return m_db != nullptr; }
 
@@ -352,8 +358,9 @@ private:
     sqlite3_stmt* m_statement;
   };
 
-  /// The one converter of SQLite status codes: Error{code, message, ErrorLib::Sqlite, rc}.
-  static Error sqlite_error(int rc, const char* message);
+  /// The one converter of SQLite status codes: Error{code, message, ErrorLib::Sqlite, rc}, code
+  /// Store but for OutOfMemory and Corrupt (see the class comment).
+  static Error sqlite_error(int rc, ErrorText message);
   /// Binds `count` integers to parameters first_index, first_index + 1, ...; an SQLite status.
   static int bind_integers(sqlite3_stmt* statement, int first_index, const std::int64_t* values,
                            int count);
@@ -374,15 +381,15 @@ private:
   Status require_writable();
   Result<sqlite3_stmt*> statement(Statement id);
   int step(sqlite3_stmt* statement);
-  Status run(Statement id, const char* message);
+  Status run(Statement id, ErrorText message);
   /// Prepares, steps to the end and finalizes `sql`: PRAGMAs (some act when prepared), ATTACH,
   /// DETACH and VACUUM, statements not worth keeping prepared. `first_column`, when given, gets
   /// the first column of the last row.
-  Status run_uncached(const char* sql, const char* message, std::int64_t* first_column = nullptr);
+  Status run_uncached(const char* sql, ErrorText message, std::int64_t* first_column = nullptr);
   void rollback_quietly();
   void forget_dictionary_cache();
   Result<std::int64_t> dictionary_id(sqlite3_stmt* find, sqlite3_stmt* insert,
-                                     std::string_view text, const char* message);
+                                     std::string_view text, ErrorText message);
   Result<std::int64_t> account_id(AccountId account, Lookup lookup);
   Result<std::int64_t> currency_id(CurrencyCode currency);
   /// The id of a scope name; 0 when absent and `lookup` is FindOnly.

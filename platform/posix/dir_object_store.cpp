@@ -262,7 +262,7 @@ Status DirObjectStore::stream(std::string_view key, ByteSink& sink, ObjectVersio
   bool changed = fstat(fd, &after) != 0 || !same_version(before, after) || done != version.size;
   close(fd);
   if (status.ok() && changed)
-    return make_error(ErrorCode::InvalidInput, kObjectReplacedMessage);
+    return kObjectReplaced;
   return status;
 }
 

@@ -17,21 +17,19 @@ inline ErrorCode errno_code(int error_number) {
 }
 
 /// {errno_code(error_number), message, ErrorLib::Errno, error_number}.
-inline Error errno_error(const char* message, int error_number) {
+inline Error errno_error(ErrorText message, int error_number) {
   return make_lib_error(errno_code(error_number), message, ErrorLib::Errno, error_number);
 }
 
 /// As errno_error, with the message a technician reads for a missing or forbidden file ("file:
 /// does not exist", "file: permission denied"), and `other_message` for anything else.
-inline Error file_errno_error(int error_number, const char* other_message) {
-  switch (errno_code(error_number)) {
-  case ErrorCode::NotFound:
+inline Error file_errno_error(int error_number, ErrorText other_message) {
+  ErrorCode code = errno_code(error_number); // ifs, not a switch with default: over ErrorCode
+  if (code == ErrorCode::NotFound)
     return errno_error("file: does not exist", error_number);
-  case ErrorCode::Permission:
+  if (code == ErrorCode::Permission)
     return errno_error("file: permission denied", error_number);
-  default:
-    return errno_error(other_message, error_number);
-  }
+  return errno_error(other_message, error_number);
 }
 
 } // namespace ec::platform

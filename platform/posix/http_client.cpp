@@ -53,7 +53,7 @@ bool is_success(std::uint16_t status) {
   return status >= 200 && status <= 299;
 }
 
-Error curl_error(ErrorCode code, const char* message, CURLcode curl_code) {
+Error curl_error(ErrorCode code, ErrorText message, CURLcode curl_code) {
   return make_lib_error(code, message, ErrorLib::Curl, static_cast<std::int32_t>(curl_code));
 }
 
@@ -430,7 +430,7 @@ Error HttpClient::error_from(int curl_code) {
   if (connect_code >= 300) {
     if (connect_code == 407)
       return curl_error(ErrorCode::Permission, "http: proxy wants credentials", code);
-    return curl_error(ErrorCode::Io, "http: proxy refused the tunnel", code);
+    return curl_error(ErrorCode::Network, "http: proxy refused the tunnel", code);
   }
   switch (code) {
   case CURLE_UNSUPPORTED_PROTOCOL:
@@ -438,21 +438,21 @@ Error HttpClient::error_from(int curl_code) {
   case CURLE_URL_MALFORMAT:
     return curl_error(ErrorCode::InvalidArgument, "http: malformed URL", code);
   case CURLE_COULDNT_RESOLVE_PROXY:
-    return curl_error(ErrorCode::Io, "http: cannot resolve the proxy", code);
+    return curl_error(ErrorCode::Network, "http: cannot resolve the proxy", code);
   case CURLE_COULDNT_RESOLVE_HOST:
-    return curl_error(ErrorCode::Io, "http: cannot resolve the host name", code);
+    return curl_error(ErrorCode::Network, "http: cannot resolve the host name", code);
   case CURLE_COULDNT_CONNECT:
-    return curl_error(ErrorCode::Io, "http: cannot connect", code);
+    return curl_error(ErrorCode::Network, "http: cannot connect", code);
   case CURLE_WEIRD_SERVER_REPLY:
-    return curl_error(ErrorCode::Io, "http: malformed response", code);
+    return curl_error(ErrorCode::Network, "http: malformed response", code);
   case CURLE_GOT_NOTHING:
-    return curl_error(ErrorCode::Io, "http: connection closed before a response", code);
+    return curl_error(ErrorCode::Network, "http: connection closed before a response", code);
   case CURLE_PARTIAL_FILE:
   case CURLE_RECV_ERROR:
   case CURLE_SEND_ERROR:
     if (!m_status_seen && code != CURLE_PARTIAL_FILE)
-      return curl_error(ErrorCode::Io, "http: connection closed before a response", code);
-    return curl_error(ErrorCode::Io, "http: connection dropped", code)
+      return curl_error(ErrorCode::Network, "http: connection closed before a response", code);
+    return curl_error(ErrorCode::Network, "http: connection dropped", code)
         .at(ErrorWhere::ByteOffset, received);
   case CURLE_OPERATION_TIMEDOUT: {
     curl_off_t connect_us = 0;
@@ -460,17 +460,17 @@ Error HttpClient::error_from(int curl_code) {
     (void)curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connect_us);
     (void)curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us);
     if (connect_us == 0)
-      return curl_error(ErrorCode::Io, "http: timed out connecting", code);
+      return curl_error(ErrorCode::Network, "http: timed out connecting", code);
     // Both limits end in the same CURLcode: the elapsed time tells them apart.
     curl_off_t total_limit_us = static_cast<curl_off_t>(m_settings.total_timeout_ms) * 1000;
     if (m_settings.total_timeout_ms > 0 && total_us + 20'000 >= total_limit_us)
-      return curl_error(ErrorCode::Io, "http: timed out", code)
+      return curl_error(ErrorCode::Network, "http: timed out", code)
           .at(ErrorWhere::ByteOffset, received);
-    return curl_error(ErrorCode::Io, "http: transfer stalled", code)
+    return curl_error(ErrorCode::Network, "http: transfer stalled", code)
         .at(ErrorWhere::ByteOffset, received);
   }
   case CURLE_SSL_CONNECT_ERROR:
-    return curl_error(ErrorCode::Io, "http: TLS handshake failed", code);
+    return curl_error(ErrorCode::Network, "http: TLS handshake failed", code);
   case CURLE_PEER_FAILED_VERIFICATION:
   case CURLE_SSL_ISSUER_ERROR:
   case CURLE_SSL_INVALIDCERTSTATUS:
@@ -482,7 +482,7 @@ Error HttpClient::error_from(int curl_code) {
   case CURLE_OUT_OF_MEMORY:
     return out_of_memory();
   case CURLE_PROXY: // SOCKS and HTTPS-proxy handshake failures
-    return curl_error(ErrorCode::Io, "http: proxy refused the tunnel", code);
+    return curl_error(ErrorCode::Network, "http: proxy refused the tunnel", code);
   case CURLE_FAILED_INIT:
   case CURLE_NOT_BUILT_IN:
   case CURLE_BAD_FUNCTION_ARGUMENT:
@@ -492,7 +492,7 @@ Error HttpClient::error_from(int curl_code) {
   case CURLE_READ_ERROR:
     return curl_error(ErrorCode::Internal, "http: libcurl failed", code);
   default: // libcurl's list is long and grows: what is left is a network failure
-    return curl_error(ErrorCode::Io, "http: transfer failed", code)
+    return curl_error(ErrorCode::Network, "http: transfer failed", code)
         .at(ErrorWhere::ByteOffset, received);
   }
 }

@@ -12,7 +12,7 @@
 namespace ec::platform {
 namespace {
 
-Error creation_error(int error_number, const char* permission_message, const char* io_message) {
+Error creation_error(int error_number, ErrorText permission_message, ErrorText io_message) {
   if (error_number == EACCES || error_number == EPERM || error_number == EROFS)
     return make_lib_error(ErrorCode::Permission, permission_message, ErrorLib::Errno, error_number);
   return make_lib_error(ErrorCode::Io, io_message, ErrorLib::Errno, error_number);

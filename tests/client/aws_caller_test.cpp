@@ -375,9 +375,9 @@ TEST_F(AwsCallerTest, AStaticKeyIsNotRenewed) {
   EXPECT_EQ(session.invalidations, 1);
 }
 
-TEST_F(AwsCallerTest, TransportIoErrorsAreRetried) {
-  transport.script.push_back(transport_error(ErrorCode::Io, "http: cannot connect"));
-  transport.script.push_back(transport_error(ErrorCode::Io, "http: connection dropped"));
+TEST_F(AwsCallerTest, TransportNetworkErrorsAreRetried) {
+  transport.script.push_back(transport_error(ErrorCode::Network, "http: cannot connect"));
+  transport.script.push_back(transport_error(ErrorCode::Network, "http: connection dropped"));
   transport.script.push_back(respond(200, "data"));
   Result<AwsReply> reply = run(get_object(), keys);
   ASSERT_TRUE(reply.ok());
@@ -393,11 +393,11 @@ TEST_F(AwsCallerTest, TheLastTransportErrorIsReturnedWhenAttemptsRunOut) {
   RetryPolicy policy;
   policy.max_attempts = 2;
   start(policy, random);
-  transport.script.push_back(transport_error(ErrorCode::Io, "http: cannot connect"));
-  transport.script.push_back(transport_error(ErrorCode::Io, "http: timed out connecting"));
+  transport.script.push_back(transport_error(ErrorCode::Network, "http: cannot connect"));
+  transport.script.push_back(transport_error(ErrorCode::Network, "http: timed out connecting"));
   Result<AwsReply> reply = run(get_object(), keys);
   ASSERT_FALSE(reply.ok());
-  EXPECT_EQ(reply.error().code, ErrorCode::Io);
+  EXPECT_EQ(reply.error().code, ErrorCode::Network);
   EXPECT_STREQ(reply.error().message, "http: timed out connecting");
   EXPECT_EQ(transport.requests.size(), 2u);
   EXPECT_TRUE(log.has("s3 GetObject: http: timed out connecting; giving up after 2 tries"));
@@ -422,12 +422,12 @@ TEST_F(AwsCallerTest, OtherTransportErrorsAreNotRetried) {
 TEST_F(AwsCallerTest, SinkFormACutAfterBodyBytesIsReturnedWithItsOffset) {
   test::Scripted cut = respond(200, "0123456789");
   cut.cut_after = 4;
-  cut.error = make_lib_error(ErrorCode::Io, "http: connection dropped", ErrorLib::Curl, 18);
+  cut.error = make_lib_error(ErrorCode::Network, "http: connection dropped", ErrorLib::Curl, 18);
   transport.script.push_back(cut);
   StringSink sink;
   Result<AwsReply> reply = stream(get_object(), sink);
   ASSERT_FALSE(reply.ok());
-  EXPECT_EQ(reply.error().code, ErrorCode::Io);
+  EXPECT_EQ(reply.error().code, ErrorCode::Network);
   EXPECT_EQ(reply.error().where, ErrorWhere::ByteOffset);
   EXPECT_EQ(reply.error().position, 4u);
   EXPECT_EQ(sink.text, "0123");
@@ -437,7 +437,7 @@ TEST_F(AwsCallerTest, SinkFormACutAfterBodyBytesIsReturnedWithItsOffset) {
 
 TEST_F(AwsCallerTest, SinkFormRetriesWhileNoBodyByteArrived) {
   transport.script.push_back(s3_error(503, "SlowDown"));
-  transport.script.push_back(transport_error(ErrorCode::Io, "http: connection dropped"));
+  transport.script.push_back(transport_error(ErrorCode::Network, "http: connection dropped"));
   transport.script.push_back(respond(206, "0123456789"));
   StringSink sink;
   Result<AwsReply> reply = stream(get_object(), sink);

@@ -101,7 +101,7 @@ inline Scripted sts_error(std::uint16_t status, const std::string& code,
                              code + "</Code><Message>" + message +
                              "</Message></Error><RequestId>r-1</RequestId></ErrorResponse>");
 }
-inline Scripted transport_error(ErrorCode code, const char* message) {
+inline Scripted transport_error(ErrorCode code, ErrorText message) {
   Scripted scripted;
   scripted.error = make_lib_error(code, message, ErrorLib::Curl, 7);
   return scripted;

@@ -380,7 +380,7 @@ TEST(Collector, AnUnreachableStsIsNamedAndDiscoveryIsNotCalled) {
   connection.retries = 0;
   for (int i = 0; i < 4; ++i)
     rig.host.transport.fail(
-        make_lib_error(ErrorCode::Io, "http: cannot connect", ErrorLib::Curl, 7));
+        make_lib_error(ErrorCode::Network, "http: cannot connect", ErrorLib::Curl, 7));
   PassRecorder recorder;
   CollectSummary summary = rig.run(connection, recorder);
   EXPECT_EQ(summary.failed, 1u);

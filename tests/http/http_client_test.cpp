@@ -222,7 +222,7 @@ TEST_F(HttpClientTest, ConnectionCutMidBodyReportsTheBytesReceived) {
   Result<HttpResponse> response = get("/cut?n=100000&after=30000", sink);
   ASSERT_FALSE(response.ok());
   const Error& error = response.error();
-  EXPECT_EQ(error.code, ErrorCode::Io);
+  EXPECT_EQ(error.code, ErrorCode::Network);
   EXPECT_STREQ(error.message, "http: connection dropped");
   EXPECT_EQ(error.lib, ErrorLib::Curl);
   EXPECT_EQ(error.lib_code, 18); // CURLE_PARTIAL_FILE
@@ -238,7 +238,7 @@ TEST_F(HttpClientTest, ClosedWithoutAResponse) {
   PatternSink sink;
   Result<HttpResponse> response = get("/close", sink);
   ASSERT_FALSE(response.ok());
-  EXPECT_EQ(response.error().code, ErrorCode::Io);
+  EXPECT_EQ(response.error().code, ErrorCode::Network);
   EXPECT_STREQ(response.error().message, "http: connection closed before a response");
   EXPECT_EQ(classify_transport(response.error()), Outcome::Retry);
 }
@@ -254,7 +254,7 @@ TEST_F(HttpClientTest, StallTripsTheLowSpeedLimit) {
   Result<HttpResponse> response = get("/stall?n=100000&after=500&seconds=5", sink);
   auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(response.ok());
-  EXPECT_EQ(response.error().code, ErrorCode::Io);
+  EXPECT_EQ(response.error().code, ErrorCode::Network);
   EXPECT_STREQ(response.error().message, "http: transfer stalled");
   EXPECT_EQ(response.error().lib_code, 28); // CURLE_OPERATION_TIMEDOUT
   EXPECT_EQ(response.error().position, 500u);

@@ -109,7 +109,7 @@ TEST_F(TlsTest, PlainHttpToTheTlsPortFails) {
   std::string plain = "http://127.0.0.1:" + std::to_string(http_peer().https) + "/echo";
   Result<HttpResponse> response = fetch(quick_settings(), plain, sink);
   ASSERT_FALSE(response.ok());
-  EXPECT_EQ(response.error().code, ErrorCode::Io);
+  EXPECT_EQ(response.error().code, ErrorCode::Network);
 }
 
 // ---- proxies ------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ TEST_F(ProxyTest, ProxyThatIsNotThereIsCannotConnect) {
   TextSink sink;
   Result<HttpResponse> response = fetch(settings, http_peer().url("/echo"), sink);
   ASSERT_FALSE(response.ok());
-  EXPECT_EQ(response.error().code, ErrorCode::Io);
+  EXPECT_EQ(response.error().code, ErrorCode::Network);
   EXPECT_STREQ(response.error().message, "http: cannot connect");
 }
 

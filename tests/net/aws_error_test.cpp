@@ -96,19 +96,25 @@ TEST(Classify, AwsCodesAndStatuses) {
 }
 
 TEST(Classify, TransportErrors) {
+  EXPECT_EQ(classify_transport(
+                make_lib_error(ErrorCode::Network, "http: cannot connect", ErrorLib::Curl, 7)),
+            Outcome::Retry);
+  EXPECT_EQ(
+      classify_transport(make_lib_error(ErrorCode::Network, "http: timed out", ErrorLib::Curl, 28)),
+      Outcome::Retry);
+  // The code decides, not the library: a transport of another kind retries on Network too, and
+  // libcurl's Io (were there one) is not retried.
+  EXPECT_EQ(classify_transport(make_error(ErrorCode::Network, "test: link down")), Outcome::Retry);
   EXPECT_EQ(
       classify_transport(make_lib_error(ErrorCode::Io, "http: cannot connect", ErrorLib::Curl, 7)),
-      Outcome::Retry);
-  EXPECT_EQ(
-      classify_transport(make_lib_error(ErrorCode::Io, "http: timed out", ErrorLib::Curl, 28)),
-      Outcome::Retry);
+      Outcome::Fatal);
   EXPECT_EQ(classify_transport(make_lib_error(
                 ErrorCode::Permission, "http: TLS certificate not trusted", ErrorLib::Curl, 60)),
             Outcome::Fatal);
   EXPECT_EQ(classify_transport(make_lib_error(ErrorCode::InvalidArgument, "http: malformed URL",
                                               ErrorLib::Curl, 3)),
             Outcome::Fatal);
-  // A sink's disk error is Io too, but not libcurl's: not a reason to fetch again.
+  // A sink's disk error is Io: not a reason to fetch again.
   EXPECT_EQ(
       classify_transport(make_lib_error(ErrorCode::Io, "file: write failed", ErrorLib::Errno, 28)),
       Outcome::Fatal);

@@ -130,7 +130,8 @@ TEST_F(DirObjectStoreTest, AFileRewrittenWhileReadIsReportedReplaced) {
   ObjectVersion version;
   Status status = store.stream("cur/rep/20240501-20240601/abc/rep-1.csv.gz", collect, version, nullptr);
   ASSERT_FALSE(status.ok());
-  EXPECT_STREQ(status.error().message, kObjectReplacedMessage);
+  EXPECT_EQ(status.error().code, ErrorCode::Changed);
+  EXPECT_STREQ(status.error().message, kObjectReplaced.message);
 }
 
 TEST_F(DirObjectStoreTest, KeysThatLeaveTheDirectoryAreRefused) {

@@ -818,13 +818,13 @@ TEST(DiscoverCurReport, ARefusedRequestIsInvalidArgument) {
 
 TEST(DiscoverCurReport, ATransportFailureIsReturnedWithAFinding) {
   CallerRig rig(kCurUrl, 1);
-  rig.transport.fail(make_lib_error(ErrorCode::Io, "http: cannot connect", ErrorLib::Curl, 7));
+  rig.transport.fail(make_lib_error(ErrorCode::Network, "http: cannot connect", ErrorLib::Curl, 7));
   DiscoveryArena memory;
   Findings findings;
   Result<ReportLocation> result = discover_cur_report(rig.caller, rig.keys, *rig.endpoint,
                                                       "hourly-cur", memory.arena, findings);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().code, ErrorCode::Io);
+  EXPECT_EQ(result.error().code, ErrorCode::Network);
   EXPECT_STREQ(result.error().message, "http: cannot connect");
   EXPECT_THAT(texts(findings),
               ElementsAre("could not reach the CUR API at cur.us-east-1.amazonaws.com for "

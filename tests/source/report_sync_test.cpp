@@ -82,7 +82,7 @@ public:
       --replaces_left;
       if (on_replace)
         on_replace();
-      return make_error(ErrorCode::InvalidInput, kObjectReplacedMessage);
+      return replace_error;
     }
     return sink.write(as_bytes(std::string_view(data).substr(half)));
   }
@@ -103,6 +103,7 @@ public:
   std::string replace_key;
   int replaces_left = 0;
   std::function<void()> on_replace;
+  Error replace_error = kObjectReplaced;
 };
 
 class Recorder final : public SyncObserver {
@@ -318,6 +319,32 @@ TEST_F(ReportSyncTest, AnObjectReplacedWhileReadRestartsTheDeliveryWithTheNewMan
   EXPECT_EQ(recorder.restarts[0], 1u);
   EXPECT_EQ(recorder.identities[0], "assembly:m2");
   EXPECT_EQ(totals().text(202405), "7.00"); // nothing of m1's first file counted
+}
+
+TEST_F(ReportSyncTest, TheRestartFollowsTheCodeChangedNotTheMessage) {
+  deliver("2024-05", "m1", {{{"222222222222", "1.00"}}});
+  bucket.replace_key = "cur/rep/20240501-20240601/m1/rep-1.csv.gz";
+  bucket.replaces_left = 1;
+  bucket.on_replace = [this] { deliver("2024-05", "m2", {{{"222222222222", "7.00"}}}); };
+  bucket.replace_error = make_error(ErrorCode::Changed, "test: another text");
+  Recorder changed;
+  ASSERT_TRUE(run(changed).ok());
+  ASSERT_EQ(changed.actions, (std::vector<PeriodAction>{PeriodAction::Ingested}));
+  EXPECT_EQ(changed.restarts[0], 1u);
+  EXPECT_EQ(totals().text(202405), "7.00");
+
+  // The replaced object's message with another code is a failure like any other.
+  deliver("2024-05", "m3", {{{"222222222222", "8.00"}}});
+  bucket.replace_key = "cur/rep/20240501-20240601/m3/rep-1.csv.gz";
+  bucket.replaces_left = 1;
+  bucket.on_replace = nullptr;
+  bucket.replace_error =
+      make_error(ErrorCode::InvalidInput, "source: object replaced while being read");
+  Recorder other;
+  ASSERT_TRUE(run(other).ok());
+  ASSERT_EQ(other.actions, (std::vector<PeriodAction>{PeriodAction::Failed}));
+  EXPECT_EQ(other.restarts[0], 0u);
+  EXPECT_EQ(totals().text(202405), "7.00");
 }
 
 TEST_F(ReportSyncTest, AFailedPeriodKeepsTheStoreAndTheOthersGoOn) {

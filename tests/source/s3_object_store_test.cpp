@@ -86,8 +86,7 @@ public:
       EC_TRY(sink.write(as_bytes(std::string_view(part).substr(0, cut->second))));
       if (replace_on_cut)
         objects[key] += "#replaced";
-      return make_lib_error(ErrorCode::Io, "http: connection dropped", ErrorLib::Curl, 18)
-          .at(ErrorWhere::ByteOffset, cut->second);
+      return cut_error.at(ErrorWhere::ByteOffset, cut->second);
     }
     EC_TRY(sink.write(as_bytes(part)));
     response.body_bytes = part.size();
@@ -147,6 +146,8 @@ public:
 
   std::map<std::string, std::string> objects;
   std::map<std::size_t, std::size_t> cuts;
+  Error cut_error =
+      make_lib_error(ErrorCode::Network, "http: connection dropped", ErrorLib::Curl, 18);
   bool replace_on_cut = false;
   std::vector<std::string> urls, ranges, if_matches, tokens;
 };
@@ -230,6 +231,20 @@ TEST_F(S3ObjectStoreTest, ACutResumesAtTheExactByteAndKeepsTheGrid) {
   EXPECT_EQ(store.resumes(), 2u);
 }
 
+TEST_F(S3ObjectStoreTest, OnlyANetworkErrorIsResumed) {
+  // The code decides, not the library: libcurl's code for a dropped connection with another
+  // ErrorCode (a sink's, say) ends the stream where it is.
+  s3.cuts = {{1, 100}};
+  s3.cut_error = make_lib_error(ErrorCode::Io, "test: not a network failure", ErrorLib::Curl, 18);
+  Collect collect;
+  ObjectVersion version;
+  Status status = store.stream("cur/rep/data file.csv.gz", collect, version, nullptr);
+  ASSERT_FALSE(status.ok());
+  EXPECT_STREQ(status.error().message, "test: not a network failure");
+  EXPECT_EQ(store.resumes(), 0u);
+  EXPECT_EQ(collect.text, data.substr(0, 100));
+}
+
 TEST_F(S3ObjectStoreTest, AnObjectReplacedBetweenReadsIsReportedNotMixed) {
   s3.cuts = {{1, 100}};
   s3.replace_on_cut = true;
@@ -237,7 +252,8 @@ TEST_F(S3ObjectStoreTest, AnObjectReplacedBetweenReadsIsReportedNotMixed) {
   ObjectVersion version;
   Status status = store.stream("cur/rep/data file.csv.gz", collect, version, nullptr);
   ASSERT_FALSE(status.ok());
-  EXPECT_STREQ(status.error().message, kObjectReplacedMessage);
+  EXPECT_EQ(status.error().code, ErrorCode::Changed);
+  EXPECT_STREQ(status.error().message, kObjectReplaced.message);
   EXPECT_EQ(collect.text, data.substr(0, 100)); // nothing of the new version reached the sink
 }
 

@@ -501,7 +501,7 @@ TEST(StorePowerLoss, AnIoErrorAtAnyWriteFailsTheDeliveryAndKeepsTheStore) {
     }
     if (!delivered.ok()) {
       ++failed;
-      EXPECT_EQ(delivered.error().code, ErrorCode::Io) << "write " << at;
+      EXPECT_EQ(delivered.error().code, ErrorCode::Store) << "write " << at;
       EXPECT_STREQ(delivered.error().message,
                    "store: the disk holding the store failed a read or write (I/O error): check "
                    "the disk, or move [store] path; the store keeps what it had")

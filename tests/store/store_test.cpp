@@ -150,7 +150,8 @@ TEST(Store, ForeignFilesAreRefused) {
   Store store;
   Status status = store.open(foreign.c_str(), OpenMode::ReadWrite);
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().code, ErrorCode::Corrupt);
+  EXPECT_EQ(status.error().code, ErrorCode::Unsupported);
+  EXPECT_FALSE(Store::is_damaged(status.error())); // somebody else's: never moved aside
   EXPECT_EQ(sql_integer(foreign, "SELECT count(*) FROM sqlite_master"), 1); // nothing added
 
   std::string garbage = test_path("garbage");
@@ -166,6 +167,43 @@ TEST(Store, ForeignFilesAreRefused) {
   EXPECT_EQ(status.error().code, ErrorCode::Corrupt);
   EXPECT_EQ(status.error().lib, ErrorLib::Sqlite);
   EXPECT_EQ(status.error().lib_code & 0xff, SQLITE_NOTADB);
+  EXPECT_TRUE(Store::is_damaged(status.error()));
+}
+
+TEST(Store, ADamagedPageIsCorruptForWritersAndReaders) {
+  std::string path = test_path("damaged_page");
+  {
+    Store store;
+    open_rw(store, path);
+    deliver(store, {row(202311, "1", "2", "2023-11-01T00:00:00Z", "USD", "1.5")}, "d1");
+  }
+  std::int64_t root = sql_integer(path, "SELECT rootpage FROM sqlite_master WHERE name = 'hourly'");
+  std::int64_t page = sql_integer(path, "PRAGMA page_size");
+  {
+    FILE* file = std::fopen(path.c_str(), "r+b");
+    ASSERT_NE(file, nullptr);
+    std::mt19937 random(7);
+    std::string noise(static_cast<std::size_t>(page), '\0');
+    for (char& c : noise)
+      c = static_cast<char>(random());
+    ASSERT_EQ(std::fseek(file, static_cast<long>((root - 1) * page), SEEK_SET), 0);
+    ASSERT_EQ(std::fwrite(noise.data(), 1, noise.size(), file), noise.size());
+    std::fclose(file);
+  }
+  // A writer's quick_check (or SQLite itself) finds it: the firmware moves the file aside.
+  Store writer;
+  Status opened = writer.open(path.c_str(), OpenMode::ReadWrite);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::Corrupt) << opened.error().message;
+  EXPECT_TRUE(Store::is_damaged(opened.error()));
+  // A reader opens it without a check and meets the damaged page in the query.
+  Store reader;
+  ASSERT_TRUE(reader.open(path.c_str(), OpenMode::ReadOnly).ok());
+  Result<std::uint64_t> rows = reader.hourly_row_count();
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.error().code, ErrorCode::Corrupt) << rows.error().message;
+  EXPECT_EQ(rows.error().lib, ErrorLib::Sqlite);
+  EXPECT_EQ(rows.error().lib_code & 0xff, SQLITE_CORRUPT);
 }
 
 TEST(Store, EmptyFileOpenedReadOnlyHoldsNoStore) {
@@ -932,8 +970,9 @@ TEST(Store, FailureAtAnyStepOfACommitLeavesTheOldTotals) {
       break;
     }
     ASSERT_TRUE(hook.fired);
-    EXPECT_EQ(committed.error().code, ErrorCode::Io) << committed.error().message;
+    EXPECT_EQ(committed.error().code, ErrorCode::Store) << committed.error().message;
     EXPECT_EQ(committed.error().lib, ErrorLib::Sqlite);
+    EXPECT_EQ(committed.error().lib_code & 0xff, SQLITE_IOERR); // kept for the message tail
     EXPECT_EQ(store.last_commit_writes(), 0u);
     // Same connection and after reopening: the old totals, staging intact for a retry.
     EXPECT_EQ((StoreState{dump(store), deliveries(store)}), old_state) << "step " << fail_at;
