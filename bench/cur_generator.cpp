@@ -1,4 +1,5 @@
-// bench/cur_generator.cpp - cur_generator: deterministic, realistic CUR files for tests and benches.
+// bench/cur_generator.cpp - cur_generator: deterministic, realistic CUR files for tests and
+// benches.
 //
 // cur_generator --shape legacy|cur2 --rows N --seed S [--accounts A] [--payers P]
 //               [--period YYYY-MM] [--gzip|--zip|--plain] [--members M] [--level L] [--zip64]
@@ -8,9 +9,6 @@
 // formatting, fixed gzip/ZIP header fields. Memory is a few MiB whatever the row count.
 // A summary goes to stderr: rows, malformed rows injected (and "decoys", which are NOT malformed:
 // garbage in cost columns the row does not use, a quote inside an unquoted field), bytes, speed.
-#include "bench/generator/cur_output.h"
-#include "bench/generator/cur_schema.h"
-
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -20,10 +18,14 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/generator/cur_output.h"
+#include "bench/generator/cur_schema.h"
+
 namespace ec::bench {
 namespace {
 
-// ---- randomness ----------------------------------------------------------------------------------
+// ---- randomness
+// ----------------------------------------------------------------------------------
 
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
@@ -69,7 +71,8 @@ private:
   std::uint64_t m_state[4];
 };
 
-// ---- numbers: value = mantissa * 10^exponent, printed the way AWS (Java) prints doubles -----------
+// ---- numbers: value = mantissa * 10^exponent, printed the way AWS (Java) prints doubles
+// -----------
 
 struct Num {
   std::int64_t mantissa = 0;
@@ -77,7 +80,9 @@ struct Num {
   bool present = false; ///< false: an empty cell
 };
 
-Num num(std::int64_t mantissa, int exponent) { return Num{mantissa, exponent, true}; }
+Num num(std::int64_t mantissa, int exponent) {
+  return Num{mantissa, exponent, true};
+}
 
 constexpr std::int64_t kPow10[] = {1,
                                    10,
@@ -196,7 +201,8 @@ char* write_num(char* out, Num value, bool lower_case_e) {
   return out + count;
 }
 
-// ---- text helpers --------------------------------------------------------------------------------
+// ---- text helpers
+// --------------------------------------------------------------------------------
 
 /// The CSV cell for `text`: quoted (quotes doubled) when it holds a comma, quote or line break.
 std::string csv_cell(std::string_view text) {
@@ -260,7 +266,8 @@ std::string twelve_digits(std::uint64_t hash, bool leading_zeros) {
   return text;
 }
 
-// ---- the period ----------------------------------------------------------------------------------
+// ---- the period
+// ----------------------------------------------------------------------------------
 
 std::int64_t days_from_civil(int year, int month, int day) {
   year -= month <= 2;
@@ -308,7 +315,8 @@ struct Period {
   }
 };
 
-// ---- options -------------------------------------------------------------------------------------
+// ---- options
+// -------------------------------------------------------------------------------------
 
 struct Options {
   Shape shape = Shape::Legacy;
@@ -424,7 +432,8 @@ Options parse_options(int argc, char** argv) {
   return options;
 }
 
-// ---- the model -----------------------------------------------------------------------------------
+// ---- the model
+// -----------------------------------------------------------------------------------
 
 enum class ItemType : std::uint8_t {
   Usage,
@@ -552,10 +561,9 @@ public:
     write_header();
     std::uint64_t next_boundary_index = 1;
     for (std::uint64_t row_index = 0; row_index < m_options.rows; ++row_index) {
-      std::uint64_t boundary =
-          m_options.members > 1 && next_boundary_index < m_options.members
-              ? m_options.rows * next_boundary_index / m_options.members
-              : UINT64_MAX;
+      std::uint64_t boundary = m_options.members > 1 && next_boundary_index < m_options.members
+                                   ? m_options.rows * next_boundary_index / m_options.members
+                                   : UINT64_MAX;
       std::size_t row_start = m_used;
       Row row = make_row();
       write_row(row);
@@ -588,7 +596,8 @@ private:
   static constexpr std::size_t kBufferBytes = 1 << 20;
   static constexpr std::size_t kRowHeadroom = 64 * 1024; // a row is a few KiB at most
 
-  // ---- setup -------------------------------------------------------------------------------------
+  // ---- setup
+  // -------------------------------------------------------------------------------------
 
   // Which accounts write 0 into RI/SP cost columns that do not apply (see Account::zero_fill):
   // most of them, so the empty share of cells stays near 50% (legacy) and 43% (CUR 2.0).
@@ -597,9 +606,9 @@ private:
   }
 
   void build_accounts() {
-    static constexpr const char* kLegalEntities[] = {
-        "Amazon Web Services, Inc.", "Amazon Web Services Canada, Inc.",
-        "Amazon Web Services EMEA SARL"};
+    static constexpr const char* kLegalEntities[] = {"Amazon Web Services, Inc.",
+                                                     "Amazon Web Services Canada, Inc.",
+                                                     "Amazon Web Services EMEA SARL"};
     static constexpr const char* kPayerNames[] = {"Acme Corp Management", "Acme Canada, Inc.",
                                                   "Acme Europe Holding"};
     for (std::uint32_t p = 0; p < m_options.payers; ++p) {
@@ -615,8 +624,8 @@ private:
       m_payers.push_back(payer);
     }
     static constexpr const char* kAccountNames[] = {
-        "acme-prod", "acme-staging", "Acme, Inc. - Data Lake", "sandbox \"blue\"", "ml-training",
-        "shared-services"};
+        "acme-prod",        "acme-staging", "Acme, Inc. - Data Lake",
+        "sandbox \"blue\"", "ml-training",  "shared-services"};
     for (std::uint32_t a = 0; a < m_options.accounts; ++a) {
       Account account;
       account.payer = a % m_options.payers;
@@ -636,8 +645,8 @@ private:
                             hex_id(mix(a, 20 + static_cast<std::uint64_t>(r)), 8) + "-" +
                             hex_id(mix(a, 30 + static_cast<std::uint64_t>(r)), 4) + "-" +
                             hex_id(mix(a, 40 + static_cast<std::uint64_t>(r)), 12);
-        account.ri_subscription[r] =
-            std::to_string(1000000000ull + mix(a, 50 + static_cast<std::uint64_t>(r)) % 8999999999ull);
+        account.ri_subscription[r] = std::to_string(
+            1000000000ull + mix(a, 50 + static_cast<std::uint64_t>(r)) % 8999999999ull);
       }
       account.sp_commitment = num(static_cast<std::int64_t>(5 + a % 40) * 25, -2); // 1.25 .. 11.0
       m_accounts.push_back(account);
@@ -758,7 +767,8 @@ private:
     return "";
   }
 
-  // ---- rows --------------------------------------------------------------------------------------
+  // ---- rows
+  // --------------------------------------------------------------------------------------
 
   const Product* pick_usage_product() {
     std::uint64_t roll = m_rng.below(100);
@@ -994,8 +1004,9 @@ private:
     // Now and then a value past 18 fractional digits (the engine rounds it half to even), or an
     // exact half there, on plain usage rows.
     if (row.type == ItemType::Usage && m_rng.below(2000) == 0) {
-      row.unblended = m_rng.percent(50) ? random_num(m_rng, static_cast<int>(m_rng.range(-16, -12)), 7)
-                                        : num(m_rng.percent(50) ? 25 : -15, -19);
+      row.unblended = m_rng.percent(50)
+                          ? random_num(m_rng, static_cast<int>(m_rng.range(-16, -12)), 7)
+                          : num(m_rng.percent(50) ? 25 : -15, -19);
       row.public_cost = row.unblended;
     }
 
@@ -1017,7 +1028,8 @@ private:
     return row;
   }
 
-  // ---- writing -----------------------------------------------------------------------------------
+  // ---- writing
+  // -----------------------------------------------------------------------------------
 
   void put(std::string_view text) {
     std::memcpy(m_out.data() + m_used, text.data(), text.size());
@@ -1340,7 +1352,8 @@ private:
     const ProductProfile& p = *product.profile;
     const Account& account = m_accounts[row.account];
     const Payer& payer = m_payers[account.payer];
-    const std::vector<std::string>& static_cells = row.thin ? product.thin_cells : product.full_cells;
+    const std::vector<std::string>& static_cells =
+        row.thin ? product.thin_cells : product.full_cells;
     bool instance_row = row.type == ItemType::Usage || row.type == ItemType::DiscountedUsage ||
                         row.type == ItemType::SpCoveredUsage;
     bool reserved = row.reservation >= 0;
@@ -1378,8 +1391,8 @@ private:
         break;
       case Role::BillType:
         put(row.type == ItemType::FeeRi || row.type == ItemType::SpUpfrontFee ? "Purchase"
-            : row.type == ItemType::Refund                                     ? "Refund"
-                                                                               : "Anniversary");
+            : row.type == ItemType::Refund                                    ? "Refund"
+                                                                              : "Anniversary");
         break;
       case Role::PayerAccountId:
         put(row.malformation == Malformation::BadPayer ? "12345678901234567890" : payer.id);
@@ -1566,9 +1579,8 @@ private:
       case Role::RiUnitsPerReservation:
         if (row.type == ItemType::RiFee)
           put_uint(static_cast<std::uint64_t>(m_period.hours) *
-                   static_cast<std::uint64_t>(column.role == Role::RiUnitsPerReservation
-                                                  ? 1
-                                                  : row.reservations));
+                   static_cast<std::uint64_t>(
+                       column.role == Role::RiUnitsPerReservation ? 1 : row.reservations));
         break;
       case Role::RiUnusedAmortizedUpfront:
         put_cost(row, column.role, row.ri_unused_upfront);

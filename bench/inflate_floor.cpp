@@ -9,15 +9,14 @@
 // warm after the first run, so best-of-N measures decompression, not the disk.
 #include <zlib.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <string_view>
+#include <unistd.h>
 
 namespace {
 

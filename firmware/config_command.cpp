@@ -1,8 +1,7 @@
 // firmware/config_command.cpp - `edgecur config check|example`: the INI file, for a technician.
-#include "firmware/commands.h"
-
 #include "core/config/config.h"
 #include "firmware/cli_args.h"
+#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"
@@ -23,7 +22,8 @@ static const char kConfigUsage[] =
 int run_config(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"config"}, {});
   if (!args.ok() || args.positional().empty() || args.positional().size() > 2) {
-    print_message("config: " + (args.ok() ? std::string("expected check or example") : args.problem()));
+    print_message("config: " +
+                  (args.ok() ? std::string("expected check or example") : args.problem()));
     std::fprintf(stderr, "%s\n", kConfigUsage);
     return kExitUsage;
   }

@@ -1,7 +1,6 @@
 // firmware/forget_command.cpp - `edgecur forget`: remove what one scope holds.
-#include "firmware/commands.h"
-
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"

@@ -1,8 +1,7 @@
 // firmware/report_command.cpp - `edgecur report`: the stored totals as csv, a table or json.
-#include "firmware/commands.h"
-
 #include "core/report/report_writer.h"
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"

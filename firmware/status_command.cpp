@@ -1,7 +1,6 @@
 // firmware/status_command.cpp - `edgecur status`: the delivery each scope and billing period holds.
-#include "firmware/commands.h"
-
 #include "core/store/store.h"
+#include "firmware/commands.h"
 #include "firmware/console.h"
 #include "firmware/exit_codes.h"
 #include "firmware/settings.h"

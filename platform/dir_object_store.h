@@ -22,7 +22,8 @@ public:
   Status init(std::string_view root, MutableBytes buffer);
 
   /// Every regular file under the root whose key starts with `prefix`, in directory order (not
-  /// sorted: nothing here needs key order, and sorting would need memory per level). Keys longer than 1024 bytes or more than 32 levels deep are LimitExceeded.
+  /// sorted: nothing here needs key order, and sorting would need memory per level). Keys longer
+  /// than 1024 bytes or more than 32 levels deep are LimitExceeded.
   Status list(std::string_view prefix, ObjectVisitor& visitor) override;
   Result<Bytes> read_small(std::string_view key, MutableBytes buffer,
                            ObjectVersion& version) override;

@@ -31,7 +31,6 @@ inline constexpr std::size_t kMaxErrorBodyBytes = 8 * 1024;
 /// rules), so core can ask for a client through the Host port.
 using HttpSettings = ec::HttpSettings;
 
-
 /// One libcurl easy handle, reused so connections are kept alive between requests to the same
 /// host. About 18 KiB of fixed buffers (plus libcurl's own heap): keep it in a long-lived object,
 /// not on a small stack. Not thread-safe: one client per thread. TLS peer and host verification are

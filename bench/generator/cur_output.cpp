@@ -38,8 +38,7 @@ private:
 // Deflate into m_file; gzip framing (windowBits 31) or raw deflate (-15) for ZIP.
 class DeflateOutput : public CurOutput {
 public:
-  DeflateOutput(std::FILE* file, int level, int window_bits)
-      : m_file(file), m_window(kChunkBytes) {
+  DeflateOutput(std::FILE* file, int level, int window_bits) : m_file(file), m_window(kChunkBytes) {
     std::memset(&m_stream, 0, sizeof m_stream);
     m_ok = deflateInit2(&m_stream, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK;
     if (!m_ok)

@@ -125,23 +125,31 @@ std::string attribute_key(std::string_view name);
 /// One product of the catalogue, for one region (and instance type where it has one).
 struct ProductProfile {
   enum class Service : std::uint8_t {
-    Ec2Instance, EbsVolume, DataTransfer, S3, Rds, Lambda, CloudWatch, Marketplace, Support,
+    Ec2Instance,
+    EbsVolume,
+    DataTransfer,
+    S3,
+    Rds,
+    Lambda,
+    CloudWatch,
+    Marketplace,
+    Support,
     SavingsPlans
   };
   Service service = Service::Ec2Instance;
-  std::string product_code;  ///< lineItem/ProductCode
-  std::string product_name;  ///< product/ProductName
-  std::string usage_type;    ///< lineItem/UsageType
-  std::string operation;     ///< lineItem/Operation
-  std::string unit;          ///< pricing/unit
-  std::string region;        ///< us-east-1
-  std::string location;      ///< US East (N. Virginia)
-  std::string instance_type; ///< m5.large, db.r5.large; empty otherwise
+  std::string product_code;    ///< lineItem/ProductCode
+  std::string product_name;    ///< product/ProductName
+  std::string usage_type;      ///< lineItem/UsageType
+  std::string operation;       ///< lineItem/Operation
+  std::string unit;            ///< pricing/unit
+  std::string region;          ///< us-east-1
+  std::string location;        ///< US East (N. Virginia)
+  std::string instance_type;   ///< m5.large, db.r5.large; empty otherwise
   std::string instance_family; ///< m5 (Savings Plan instance type family)
   std::string sku;
-  std::string rate_text;     ///< on-demand rate, e.g. "0.096"
+  std::string rate_text; ///< on-demand rate, e.g. "0.096"
   std::int64_t rate_mantissa = 0;
-  int rate_exponent = 0;     ///< rate = mantissa * 10^exponent
+  int rate_exponent = 0;        ///< rate = mantissa * 10^exponent
   int normalization_factor = 0; ///< 0: not an instance
   bool hourly_amount = false;   ///< usage amount 1.0 per hour (instances)
   bool has_az = false;

@@ -30,8 +30,8 @@ Status HourTable::init(Arena& arena, std::uint32_t capacity_keys, TotalsSink& si
   std::uint32_t slots = index_slots_for(capacity_keys);
   EC_TRY_ASSIGN(m_index, arena.try_allocate_array<std::uint32_t>(slots, "hour table index"));
   // Entries are not value-initialised: each is written whole when its key arrives.
-  void* entries = arena.allocate(sizeof(Entry) * static_cast<std::size_t>(capacity_keys),
-                                 alignof(Entry));
+  void* entries =
+      arena.allocate(sizeof(Entry) * static_cast<std::size_t>(capacity_keys), alignof(Entry));
   if (!entries)
     return make_error(ErrorCode::OutOfMemory, "arena: out of memory").with_detail("hour table");
   m_entries = static_cast<Entry*>(entries);

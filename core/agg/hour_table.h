@@ -79,7 +79,7 @@ private:
   std::uint32_t m_capacity = 0;
   std::uint32_t m_size = 0;
   std::uint32_t m_last = UINT32_MAX; ///< entry of the previous add, checked first
-  Pending m_pending[kPipelineDepth];   ///< oldest first
+  Pending m_pending[kPipelineDepth]; ///< oldest first
   std::uint32_t m_pending_count = 0;
   std::uint64_t m_spills = 0;
   TotalsSink* m_sink = nullptr;

@@ -1,8 +1,8 @@
 // core/aws/canonical.h - SigV4 canonical forms: URI encoding, the canonical path and query.
 #pragma once
 
-#include "core/base/text_builder.h"
 #include "core/base/result.h"
+#include "core/base/text_builder.h"
 
 #include <cstddef>
 #include <cstdint>

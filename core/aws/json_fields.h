@@ -107,7 +107,7 @@ inline Result<std::span<std::string_view>> text_list(JsonReader& reader, Arena& 
 /// `document`, else copied into `arena`.
 inline Result<std::string_view> keep_key(std::string_view key, std::string_view document,
                                          Arena& arena) {
-  const std::less_equal<const char*> before_or_at;
+  const std::less_equal<> before_or_at;
   if (key.empty() || (before_or_at(document.data(), key.data()) &&
                       before_or_at(key.data() + key.size(), document.data() + document.size())))
     return key;

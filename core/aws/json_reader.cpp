@@ -90,7 +90,7 @@ std::size_t decode_json_string(std::string_view raw, char* out) {
 }
 
 JsonReader::JsonReader(std::string_view document, std::size_t max_depth)
-    : m_document(document), m_max_depth(max_depth), m_key() {
+    : m_document(document), m_max_depth(max_depth) {
   EC_CHECK(max_depth >= 1 && max_depth <= kMaxJsonDepth);
   if (m_document.substr(0, 3) == "\xEF\xBB\xBF") // RFC 8259 lets a parser ignore a BOM
     m_pos = 3;

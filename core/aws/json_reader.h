@@ -114,7 +114,7 @@ private:
   std::uint64_t m_array_bits = 0;  ///< bit d-1: the container at depth d is an array
   std::uint64_t m_member_bits = 0; ///< bit d-1: that container has had a member or element
   bool m_value_due = true;         ///< a value must be read next (the root, or after a key)
-  char m_key[kMaxJsonKeyBytes];
+  char m_key[kMaxJsonKeyBytes]{};
 };
 
 /// Writes the decoded form of a string body JsonReader accepted (between the quotes) into `out`,

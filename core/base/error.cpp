@@ -72,7 +72,8 @@ std::size_t format_error(const Error& error, char* out, std::size_t out_size) {
 #define EC_APPEND(...)                                                                             \
   do {                                                                                             \
     if (used >= 0 && static_cast<std::size_t>(used) < out_size) {                                  \
-      int more = std::snprintf(out + used, out_size - static_cast<std::size_t>(used), __VA_ARGS__); \
+      int more =                                                                                   \
+          std::snprintf(out + used, out_size - static_cast<std::size_t>(used), __VA_ARGS__);       \
       if (more > 0)                                                                                \
         used += more;                                                                              \
     }                                                                                              \

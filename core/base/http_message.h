@@ -102,7 +102,8 @@ struct HttpResponse {
   std::uint32_t new_connections = 0;
 };
 
-/// How the client connects. Views only need to live during the client's open (the client copies them).
+/// How the client connects. Views only need to live during the client's open (the client copies
+/// them).
 ///
 /// Proxies: when `proxy` is empty, libcurl reads the usual environment variables, as curl(1) does:
 /// `https_proxy`/`HTTPS_PROXY` for https:// URLs, `http_proxy` (lower case only: the upper-case

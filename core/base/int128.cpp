@@ -65,7 +65,9 @@ std::uint64_t divmod(UInt128& value, std::uint64_t divisor) {
 
 #if EC_HAVE_NATIVE_INT128
 using Native = unsigned __int128;
-static Native to_native(UInt128 v) { return (static_cast<Native>(v.high) << 64) | v.low; }
+static Native to_native(UInt128 v) {
+  return (static_cast<Native>(v.high) << 64) | v.low;
+}
 static UInt128 from_native(Native v) {
   return {static_cast<std::uint64_t>(v >> 64), static_cast<std::uint64_t>(v)};
 }
@@ -104,14 +106,14 @@ bool add_checked(UInt128& value, std::uint64_t addend) {
 }
 
 bool Int128::from_magnitude(UInt128 magnitude, bool negative, Int128& out) {
-  constexpr std::uint64_t sign_bit = std::uint64_t{1} << 63;
+  constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
   if (!negative) {
-    if (magnitude.high & sign_bit)
+    if (magnitude.high & kSignBit)
       return false;
     out = from_words(magnitude.high, magnitude.low);
     return true;
   }
-  if (magnitude.high > sign_bit || (magnitude.high == sign_bit && magnitude.low != 0))
+  if (magnitude.high > kSignBit || (magnitude.high == kSignBit && magnitude.low != 0))
     return false;
   // Two's complement negation: ~m + 1.
   std::uint64_t low = ~magnitude.low + 1;

@@ -88,8 +88,11 @@ using Status = Result<void>;
   } while (0)
 
 /// `EC_TRY_ASSIGN(auto x, f());` declares x from f()'s value or returns f()'s error.
+/// (`declaration` is a declaration, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define EC_TRY_ASSIGN(declaration, expression)                                                     \
   auto&& EC_CONCAT(ec_try_assign_, __LINE__) = (expression);                                       \
   if (__builtin_expect(!EC_CONCAT(ec_try_assign_, __LINE__).ok(), 0))                              \
     return EC_CONCAT(ec_try_assign_, __LINE__).error();                                            \
   declaration = std::move(EC_CONCAT(ec_try_assign_, __LINE__).value())
+// NOLINTEND(bugprone-macro-parentheses)

@@ -44,7 +44,9 @@ UnixSeconds seconds_from_civil(const CivilTime& time) {
          time.minute * 60 + time.second;
 }
 
-static bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+static bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 static int days_in_month(int year, int month) {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -148,8 +150,8 @@ Result<UnixSeconds> parse_timestamp(std::string_view text) {
 
 std::size_t format_timestamp(UnixSeconds seconds, char* out, std::size_t out_size) {
   CivilTime time = civil_from_seconds(seconds);
-  int length = std::snprintf(out, out_size, "%04d-%02d-%02dT%02d:%02d:%02dZ", time.year,
-                             time.month, time.day, time.hour, time.minute, time.second);
+  int length = std::snprintf(out, out_size, "%04d-%02d-%02dT%02d:%02d:%02dZ", time.year, time.month,
+                             time.day, time.hour, time.minute, time.second);
   return length < 0 ? 0 : static_cast<std::size_t>(length);
 }
 

@@ -27,9 +27,9 @@ CivilTime civil_from_seconds(UnixSeconds seconds);
 UnixSeconds seconds_from_civil(const CivilTime& time);
 
 /// Parses the forms CUR files use: `YYYY-MM-DDTHH:MM:SS[.fff]Z`, the same with a space instead of
-/// `T`, without `Z` (UTC), with `+HH:MM`/`-HH:MM`, `YYYY-MM-DDTHH:MMZ`, a bare `YYYY-MM-DD`, and the
-/// manifest's compact `YYYYMMDDTHHMMSS[.fff]Z`. Fractions are dropped (never rounded up). A date or
-/// time out of range (month 13, 31 April, hour 24) is InvalidInput.
+/// `T`, without `Z` (UTC), with `+HH:MM`/`-HH:MM`, `YYYY-MM-DDTHH:MMZ`, a bare `YYYY-MM-DD`, and
+/// the manifest's compact `YYYYMMDDTHHMMSS[.fff]Z`. Fractions are dropped (never rounded up). A
+/// date or time out of range (month 13, 31 April, hour 24) is InvalidInput.
 Result<UnixSeconds> parse_timestamp(std::string_view text);
 
 /// Start of the hour containing `seconds` (floor, also before 1970).

@@ -6,14 +6,14 @@
 #include "core/aws/canonical.h"
 #include "core/aws/sigv4.h"
 #include "core/base/arena.h"
+#include "core/base/clock.h"
+#include "core/base/http_message.h"
 #include "core/base/log.h"
 #include "core/base/result.h"
 #include "core/client/credentials.h"
 #include "core/client/endpoint.h"
 #include "core/net/aws_error.h"
-#include "core/base/clock.h"
 #include "core/net/clock_offset.h"
-#include "core/base/http_message.h"
 #include "core/net/retry_policy.h"
 
 #include <cstddef>
@@ -53,12 +53,12 @@ struct AwsReply {
 
 /// Counters over the caller's life, for logs, `verify` and tests.
 struct AwsCallerStats {
-  std::uint64_t requests = 0;     ///< tries sent
-  std::uint64_t retries = 0;      ///< backoff retries (throttling, 5xx, dropped connections)
-  std::uint64_t throttled = 0;    ///< tries answered with a throttling code
-  std::uint64_t resigned = 0;     ///< clock-skew re-signs
-  std::uint64_t renewed = 0;      ///< expired-session renewals
-  std::uint64_t delay_ms = 0;     ///< total backoff waited
+  std::uint64_t requests = 0;  ///< tries sent
+  std::uint64_t retries = 0;   ///< backoff retries (throttling, 5xx, dropped connections)
+  std::uint64_t throttled = 0; ///< tries answered with a throttling code
+  std::uint64_t resigned = 0;  ///< clock-skew re-signs
+  std::uint64_t renewed = 0;   ///< expired-session renewals
+  std::uint64_t delay_ms = 0;  ///< total backoff waited
 };
 
 /// Arena bytes init() takes: the SignedHeaders (~19 KiB), the URL and the request header array.
@@ -68,9 +68,9 @@ inline constexpr std::size_t kAwsCallerArenaBytes = 40 * 1024;
 ///
 /// Per try: credentials.current(offset.corrected(now)); sign; send; classify the status and the
 /// error body's code (DateSkew from the response Date); learn the clock offset; then, as
-/// RetryState says, finish, back off (clock.pause_ms) or re-sign at once. An Auth outcome whose code
-/// says the session expired (ExpiredToken, ExpiredTokenException, RequestExpired is skew) makes
-/// one renewal: credentials.invalidate() and, when it returns true, one more try.
+/// RetryState says, finish, back off (clock.pause_ms) or re-sign at once. An Auth outcome whose
+/// code says the session expired (ExpiredToken, ExpiredTokenException, RequestExpired is skew)
+/// makes one renewal: credentials.invalidate() and, when it returns true, one more try.
 ///
 /// Transport failures (no HTTP response) are retried like 5xx while attempts remain; when they run
 /// out the last transport Error is returned. A Log line (Warn) is written for every retry, throttle

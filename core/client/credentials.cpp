@@ -3,9 +3,9 @@
 #include "core/client/credentials.h"
 
 #include "core/aws/canonical.h"
-#include "core/base/text_builder.h"
 #include "core/base/ascii.h"
 #include "core/base/secure_wipe.h"
+#include "core/base/text_builder.h"
 #include "core/client/aws_caller.h"
 #include "core/client/client_text.h"
 

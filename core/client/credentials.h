@@ -67,8 +67,8 @@ private:
 /// What AssumeRole needs. Views must outlive the AssumeRoleCredentials.
 struct AssumeRoleSettings {
   std::string_view role_arn;
-  std::string_view external_id;  ///< empty: not sent
-  std::string_view session_name; ///< 2-64 of [\w+=,.@-]; e.g. "edgecur-<connection>"
+  std::string_view external_id;          ///< empty: not sent
+  std::string_view session_name;         ///< 2-64 of [\w+=,.@-]; e.g. "edgecur-<connection>"
   std::uint32_t duration_seconds = 3600; ///< 900-43200
   std::string_view region;               ///< signing region of the STS endpoint
 };
@@ -103,7 +103,9 @@ public:
   [[nodiscard]] std::uint32_t fetches() const { return m_fetches; }
   /// The AWS error code and message of the last refused AssumeRole (copied; no secrets), for
   /// `edgecur verify`. Empty when the last one succeeded.
-  [[nodiscard]] std::string_view last_error_code() const { return {m_error_code, m_error_code_size}; }
+  [[nodiscard]] std::string_view last_error_code() const {
+    return {m_error_code, m_error_code_size};
+  }
   [[nodiscard]] std::string_view last_error_message() const {
     return {m_error_message, m_error_message_size};
   }

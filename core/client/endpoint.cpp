@@ -1,8 +1,8 @@
 // core/client/endpoint.cpp - Endpoint URLs: parsing the INI's, building AWS's defaults.
 #include "core/client/endpoint.h"
 
-#include "core/base/text_builder.h"
 #include "core/base/endpoint_url.h"
+#include "core/base/text_builder.h"
 #include "core/client/client_text.h"
 
 namespace ec {

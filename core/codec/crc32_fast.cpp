@@ -44,9 +44,8 @@ __m128i load(const std::uint8_t* p) {
 }
 
 // `acc` folded 128 bits forward onto `next`.
-__attribute__((target("pclmul,sse4.1"), always_inline)) inline __m128i fold1(__m128i acc,
-                                                                             __m128i next,
-                                                                             __m128i k) {
+__attribute__((target("pclmul,sse4.1"), always_inline)) inline __m128i
+fold1(__m128i acc, __m128i next, __m128i k) {
   const __m128i low = _mm_clmulepi64_si128(acc, k, 0x00);
   const __m128i high = _mm_clmulepi64_si128(acc, k, 0x11);
   return _mm_xor_si128(_mm_xor_si128(high, next), low);
@@ -120,8 +119,8 @@ std::uint32_t crc32_update(std::uint32_t crc, Bytes data) {
   const std::uint8_t* p = data.data();
   std::size_t size = data.size();
 #if defined(EC_CRC32_PCLMUL)
-  static const bool has_pclmul = cpu_has_pclmul();
-  if (has_pclmul && size >= kPclmulMinBytes) {
+  static const bool kHasPclmul = cpu_has_pclmul();
+  if (kHasPclmul && size >= kPclmulMinBytes) {
     const std::size_t folded = size & ~std::size_t{15};
     crc = ~fold_pclmul(~crc, p, folded);
     p += folded;

@@ -1,4 +1,5 @@
-// core/codec/crc32_fast.h - CRC-32 (gzip/ZIP polynomial) with the CPU's carry-less multiply or CRC instructions.
+// core/codec/crc32_fast.h - CRC-32 (gzip/ZIP polynomial) with the CPU's carry-less multiply or CRC
+// instructions.
 #pragma once
 
 #include "core/base/bytes.h"

@@ -106,8 +106,8 @@ std::string_view aws_code_of(Source& source) {
   return aws ? aws->s3().last_error_code() : std::string_view();
 }
 
-bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, ReportSync& sync,
-                  Checker& checks) {
+// Credentials (or the folder), then the role. False when a step failed.
+bool check_access(const ConnectionConfig& c, Source& source, Arena& arena, Checker& checks) {
   AwsAccess* aws = source.aws();
   Status opened = source.open(arena);
   if (!opened.ok()) {
@@ -139,6 +139,12 @@ bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, Repor
     append_utc(text, aws->role().expiration());
     checks.ok("assume role");
   }
+  return true;
+}
+
+// The report's settings and definition. False when it cannot be read.
+bool check_location(Source& source, Checker& checks) {
+  AwsAccess* aws = source.aws();
   Findings findings;
   Status located = source.locate(findings);
   for (std::size_t i = 0; i < findings.size(); ++i) {
@@ -174,12 +180,18 @@ bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, Repor
     }
     checks.ok("report definition");
   }
+  return true;
+}
+
+// The listing: the newest period's manifest key, or empty when the step failed.
+std::string_view check_listing(Source& source, ReportSync& sync, Checker& checks) {
+  const ReportLocation& location = source.location();
   auto newest = sync.newest_manifest(location, source.objects());
   if (!newest.ok()) {
     checks.text();
     checks.append_cause(newest.error(), aws_code_of(source));
     checks.fail("bucket listing", SourceStep::List, aws_code_of(source));
-    return false;
+    return {};
   }
   const ReportSync::NewestManifest& listed = newest.value();
   if (listed.key.empty()) {
@@ -194,7 +206,7 @@ bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, Repor
     text.append(" objects)");
     checks.fail_with("bucket listing", "check prefix and the report name; AWS writes the first "
                                        "report up to 24 hours after it is created");
-    return false;
+    return {};
   }
   {
     TextBuilder& text = checks.text();
@@ -202,14 +214,20 @@ bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, Repor
     text.append(listed.periods == 1 ? " billing period" : " billing periods");
     checks.ok("bucket listing");
   }
+  return listed.key;
+}
+
+// The manifest, then the first bytes of its first data file.
+bool check_data(Source& source, ReportSync& sync, std::string_view manifest_key, Checker& checks) {
+  const ReportLocation& location = source.location();
   ObjectVersion version;
   bool was_read = false;
-  auto manifest = sync.read_manifest(listed.key, source.objects(), version, was_read);
+  auto manifest = sync.read_manifest(manifest_key, source.objects(), version, was_read);
   if (!manifest.ok()) {
     TextBuilder& text = checks.text();
     checks.append_cause(manifest.error(), aws_code_of(source));
     text.append(" [");
-    text.append(listed.key);
+    text.append(manifest_key);
     text.append("]");
     if (was_read)
       checks.fail_with("latest manifest",
@@ -221,7 +239,7 @@ bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, Repor
   const CurManifest& m = manifest.value();
   {
     TextBuilder& text = checks.text();
-    text.append(listed.key);
+    text.append(manifest_key);
     text.append(": ");
     checks.append_number(m.data_files.size());
     text.append(m.data_files.size() == 1 ? " data file" : " data files");
@@ -234,7 +252,7 @@ bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, Repor
   if (m.data_files.empty()) {
     checks.text().append("the latest delivery names no data file");
     checks.warn("data read");
-    return !checks.failed();
+    return true;
   }
   auto key = sync.data_key(m.data_files[0], location);
   FirstBytes first;
@@ -263,6 +281,17 @@ bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, Repor
     text.append(first.first == 0x1f ? " (gzip)" : first.first == 'P' ? " (zip)" : "");
     checks.ok("data read");
   }
+  return true;
+}
+
+bool check_source(const ConnectionConfig& c, Source& source, Arena& arena, ReportSync& sync,
+                  Checker& checks) {
+  if (!check_access(c, source, arena, checks) || !check_location(source, checks))
+    return false;
+  std::string_view manifest_key = check_listing(source, sync, checks);
+  if (manifest_key.empty() || !check_data(source, sync, manifest_key, checks))
+    return false;
+  AwsAccess* aws = source.aws();
   if (aws && aws->caller().offset().seconds() != 0) {
     TextBuilder& text = checks.text();
     text.append("this device's clock is ");

@@ -38,7 +38,8 @@ struct IngestConfig {
   std::uint32_t max_row_bytes = 0; ///< always >= max_field_bytes
   std::uint32_t table_keys = 0;    ///< hourly keys held in memory before spilling to the store
   std::uint32_t chunk_bytes = 0;   ///< read size of a local file
-  std::uint32_t network_memory_bytes = 0; ///< libcurl's and TLS's fixed heap (platform/network_memory.h)
+  std::uint32_t network_memory_bytes =
+      0; ///< libcurl's and TLS's fixed heap (platform/network_memory.h)
   /// Malformed rows one file may have ("1%" of its rows, or a count such as "500"); the text is
   /// valid (parse_max_malformed accepts it). A view into the config's arena.
   std::string_view max_malformed;

@@ -136,6 +136,7 @@ std::size_t format_duration(std::int64_t milliseconds, char* out, std::size_t ou
 
 // ---- how table entries name their field ------------------------------------------------------
 
+// NOLINTBEGIN(readability-identifier-naming): `value`, as the standard's traits spell it
 template <typename T> struct SectionOf;
 template <> struct SectionOf<StoreConfig> { static constexpr Section value = Section::Store; };
 template <> struct SectionOf<IngestConfig> { static constexpr Section value = Section::Ingest; };
@@ -146,6 +147,7 @@ template <> struct SectionOf<SecurityConfig> {
 template <> struct SectionOf<ConnectionConfig> {
   static constexpr Section value = Section::Connection;
 };
+// NOLINTEND(readability-identifier-naming)
 
 template <typename T> struct MemberOf;
 template <typename Owner, typename Field> struct MemberOf<Field Owner::*> {

@@ -36,7 +36,9 @@ static constexpr CurColumn kColumns[kCurRoleCount] = {
      "reservation_reservation_a_r_n"},
 };
 
-const CurColumn& cur_column(CurRole role) { return kColumns[static_cast<std::uint32_t>(role)]; }
+const CurColumn& cur_column(CurRole role) {
+  return kColumns[static_cast<std::uint32_t>(role)];
+}
 
 bool find_cur_role(std::string_view header_name, CurRole& role, CurStyle& style) {
   for (const CurColumn& column : kColumns) {

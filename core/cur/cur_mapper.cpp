@@ -19,7 +19,8 @@ Status CurMapper::end_file(const MalformedLimit& limit) const {
   std::uint64_t malformed = m_malformed - m_file_start_malformed;
   if (malformed == 0)
     return {};
-  std::uint64_t all = (m_rows - m_file_start_rows) + (m_filtered - m_file_start_filtered) + malformed;
+  std::uint64_t all =
+      (m_rows - m_file_start_rows) + (m_filtered - m_file_start_filtered) + malformed;
   std::uint64_t allowed = limit.value;
   if (limit.share) // floor(all * ppm / 1e6) in 64 bits (no __int128 on armhf), ppm <= 1e6
     allowed = all / 1000000u * limit.value + all % 1000000u * limit.value / 1000000u;
@@ -92,7 +93,9 @@ Status CurMapper::on_row(const CsvRow& row) {
   return add_row(fields, row.line());
 }
 
-Status CurMapper::on_malformed(const Error& why) { return reject(why.position, why.message); }
+Status CurMapper::on_malformed(const Error& why) {
+  return reject(why.position, why.message);
+}
 
 static constexpr Error kMalformedRow =
     make_error(ErrorCode::InvalidInput, "cur: malformed row (policy malformed_rows = fail)");
@@ -101,7 +104,8 @@ Status CurMapper::reject(std::uint64_t line, const char* reason) {
   if (m_malformed < kRememberedMalformedRows)
     m_locations[m_malformed] = RowLocation{m_file_index, line, reason};
   if (m_malformed - m_file_start_malformed < kRememberedMalformedRows)
-    m_file_locations[m_malformed - m_file_start_malformed] = RowLocation{m_file_index, line, reason};
+    m_file_locations[m_malformed - m_file_start_malformed] =
+        RowLocation{m_file_index, line, reason};
   ++m_malformed;
   switch (m_policy) {
   case MalformedPolicy::Skip:

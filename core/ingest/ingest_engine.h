@@ -46,9 +46,9 @@ struct IngestStats {
 };
 
 /// Wires InflateStage -> CsvReader -> CurMapper -> HourTable -> Store staging. The producer (a
-/// file loop, or an object store's download) pushes each file's bytes into input() between begin_file() and
-/// end_file(); commit() then replaces the delivery's billing periods atomically. All memory comes
-/// from init()'s arena; nothing allocates per row or per chunk.
+/// file loop, or an object store's download) pushes each file's bytes into input() between
+/// begin_file() and end_file(); commit() then replaces the delivery's billing periods atomically.
+/// All memory comes from init()'s arena; nothing allocates per row or per chunk.
 class IngestEngine {
 public:
   IngestEngine();

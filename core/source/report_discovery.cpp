@@ -2,8 +2,8 @@
 // and the JSON 1.1 call shared with account names.
 #include "core/source/report_discovery.h"
 
-#include "core/base/text_builder.h"
 #include "core/base/ascii.h"
+#include "core/base/text_builder.h"
 #include "core/cur/cur_columns.h"
 
 #include <cstdarg>

@@ -4,9 +4,9 @@
 
 #include "core/aws/cur_manifest.h"
 #include "core/base/arena.h"
+#include "core/base/object_store.h"
 #include "core/base/result.h"
 #include "core/ingest/ingest_engine.h"
-#include "core/base/object_store.h"
 #include "core/source/report_location.h"
 #include "core/store/store.h"
 
@@ -25,9 +25,9 @@ inline constexpr std::size_t kMaxManifestBytes = 512 * 1024;
 inline constexpr std::size_t kReportSyncArenaBytes = kMaxManifestBytes + 320 * 1024;
 
 struct SyncSettings {
-  std::string_view scope;  ///< the connection name: deliveries are kept per scope and period
-  std::string_view source; ///< "s3://bucket" or the local directory, for the delivery records
-  UnixSeconds now = 0;     ///< the corrected clock
+  std::string_view scope;     ///< the connection name: deliveries are kept per scope and period
+  std::string_view source;    ///< "s3://bucket" or the local directory, for the delivery records
+  UnixSeconds now = 0;        ///< the corrected clock
   UnixSeconds start_date = 0; ///< periods that end on or before it are not read; 0: none
   /// A closed period (ended this many days ago or more) that the store already holds is not read
   /// again; a newer one is checked every pass (AWS restates closed months for weeks).
@@ -55,11 +55,11 @@ struct PeriodReport {
   std::string_view failed_key; ///< the object being read when it failed, if any
   std::uint32_t files = 0;
   std::uint32_t restarts = 0;
-  std::uint64_t keys = 0;       ///< hourly rows the period holds now (Ingested)
-  std::uint64_t rows = 0;       ///< line items read (Ingested)
+  std::uint64_t keys = 0; ///< hourly rows the period holds now (Ingested)
+  std::uint64_t rows = 0; ///< line items read (Ingested)
   std::uint64_t malformed_rows = 0;
-  std::uint64_t bytes_in = 0;   ///< compressed bytes read
-  Error error;                  ///< for Failed
+  std::uint64_t bytes_in = 0; ///< compressed bytes read
+  Error error;                ///< for Failed
 };
 
 class SyncObserver {
@@ -133,9 +133,9 @@ private:
   class Lister;
   /// Lists the report's period manifests into m_periods, oldest first.
   Status list_periods(const ReportLocation& location, ObjectStore& objects);
-  Status sync_period(const PeriodEntry& entry, const ReportLocation& location,
-                     ObjectStore& objects, IngestEngine& engine, Store& store,
-                     const SyncSettings& settings, PeriodReport& report);
+  Status sync_period(const PeriodEntry& entry, const ReportLocation& location, ObjectStore& objects,
+                     IngestEngine& engine, Store& store, const SyncSettings& settings,
+                     PeriodReport& report);
   Status ingest_delivery(const CurManifest& manifest, const ReportLocation& location,
                          ObjectStore& objects, IngestEngine& engine, PeriodReport& report,
                          SyncObserver* observer);

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "core/base/arena.h"
-#include "core/client/aws_caller.h"
 #include "core/base/object_store.h"
+#include "core/client/aws_caller.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -57,11 +57,11 @@ private:
   std::string_view m_region;
   std::uint32_t m_chunk_bytes = 0;
   Arena* m_arena = nullptr;
-  MutableBytes m_page;  // one listing page
+  MutableBytes m_page; // one listing page
   Arena::Mark m_parse_mark{0};
   char m_path[3 * 1024 + 16]; // "/" + a 1024-byte key encoded (x3 at worst)
   std::size_t m_path_size = 0;
-  char m_token[2048];        // continuation token carried to the next page
+  char m_token[2048]; // continuation token carried to the next page
   char m_code[64];
   std::size_t m_code_size = 0;
   std::uint16_t m_last_status = 0;

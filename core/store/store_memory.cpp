@@ -87,7 +87,7 @@ Result<StoreMemoryKind> give_store_memory(MutableBytes memory) {
   // soft one makes SQLite reuse its cache pages and spill sorts to files before that. A hard
   // limit also tells Store::open that the limits are set.
   sqlite3_hard_heap_limit64(static_cast<sqlite3_int64>(heap_bytes));
-  sqlite3_soft_heap_limit64(static_cast<sqlite3_int64>(heap_bytes / 4 * 3));
+  sqlite3_soft_heap_limit64(static_cast<sqlite3_int64>(heap_bytes) / 4 * 3);
   reset_peaks();
   g_given = Given{};
   g_given.kind = kind;

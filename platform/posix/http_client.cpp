@@ -102,7 +102,9 @@ void http_global_cleanup() {
   curl_global_cleanup();
 }
 
-HttpClient::~HttpClient() { close(); }
+HttpClient::~HttpClient() {
+  close();
+}
 
 void HttpClient::close() {
   if (m_handle)

@@ -4,15 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <string>
 #include <random>
+#include <string>
 #include <tuple>
 #include <vector>
 
 namespace ec {
 namespace {
 
-using KeyTuple = std::tuple<std::int32_t, std::uint64_t, std::uint64_t, std::int64_t, std::uint32_t>;
+using KeyTuple =
+    std::tuple<std::int32_t, std::uint64_t, std::uint64_t, std::int64_t, std::uint32_t>;
 
 KeyTuple tuple_of(const HourKey& key) {
   return {key.billing_period, key.payer.digits, key.account.digits, key.hour_start,

@@ -19,8 +19,9 @@ namespace ec {
 namespace {
 
 TEST(TargetWidth, TimeAndFileOffsetsAre64BitEverywhere) {
-  // armhf is built with _TIME_BITS=64 and _FILE_OFFSET_BITS=64 (toolchains/arm-linux-gnueabihf.cmake):
-  // without them a report dated after 2038 or a file over 2 GiB would wrap.
+  // armhf is built with _TIME_BITS=64 and _FILE_OFFSET_BITS=64
+  // (toolchains/arm-linux-gnueabihf.cmake): without them a report dated after 2038 or a file over 2
+  // GiB would wrap.
   EXPECT_EQ(sizeof(std::time_t), 8u);
   EXPECT_EQ(sizeof(off_t), 8u);
   EXPECT_EQ(sizeof(UnixSeconds), 8u);

@@ -2,12 +2,12 @@
 // renewable CredentialSource for the client tests.
 #pragma once
 
+#include "core/base/clock.h"
 #include "core/base/error.h"
+#include "core/base/http_message.h"
 #include "core/client/aws_caller.h"
 #include "core/client/credentials.h"
-#include "core/base/clock.h"
 #include "core/net/http_date.h"
-#include "core/base/http_message.h"
 #include "core/net/retry_policy.h"
 
 #include <gtest/gtest.h>

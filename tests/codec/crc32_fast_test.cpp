@@ -1,4 +1,5 @@
-// tests/codec/crc32_fast_test.cpp - crc32_update equals zlib's crc32 for any length, alignment, split.
+// tests/codec/crc32_fast_test.cpp - crc32_update equals zlib's crc32 for any length, alignment,
+// split.
 #include "core/codec/crc32_fast.h"
 
 #include <gtest/gtest.h>
@@ -40,10 +41,11 @@ TEST(Crc32Fast, EqualsZlibForEveryLengthAndAlignment) {
     for (std::size_t length = 0; length <= 1024; ++length) {
       const std::uint8_t* start = bytes.data() + align;
       const std::uint32_t want = zlib_crc(start, length);
-      ASSERT_EQ(crc32_update(0, Bytes(start, length)), want) << "length " << length << " align "
-                                                             << align;
+      ASSERT_EQ(crc32_update(0, Bytes(start, length)), want)
+          << "length " << length << " align " << align;
       // A non-zero starting CRC continues the same way.
-      ASSERT_EQ(crc32_update(0xdeadbeefu, Bytes(start, length)), zlib_crc(start, length, 0xdeadbeefu))
+      ASSERT_EQ(crc32_update(0xdeadbeefu, Bytes(start, length)),
+                zlib_crc(start, length, 0xdeadbeefu))
           << "length " << length << " align " << align;
     }
   }

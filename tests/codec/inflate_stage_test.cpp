@@ -85,7 +85,9 @@ std::string deflate_with(const std::string& plain, int window_bits, const GzipHe
 std::string gzip(const std::string& plain, const GzipHeaderFields* fields = nullptr) {
   return deflate_with(plain, 15 + 16, fields);
 }
-std::string raw_deflate(const std::string& plain) { return deflate_with(plain, -15, nullptr); }
+std::string raw_deflate(const std::string& plain) {
+  return deflate_with(plain, -15, nullptr);
+}
 
 std::uint32_t crc_of(const std::string& bytes) {
   return static_cast<std::uint32_t>(
@@ -110,8 +112,8 @@ enum class DescriptorKind { None, WithSignature, WithoutSignature };
 struct ZipEntry {
   std::string plain;
   std::string name = "cur-00001.csv";
-  std::string extra;            // extra field records, as raw bytes
-  std::uint16_t method = 8;     // 8 deflate, 0 stored, anything else as given
+  std::string extra;        // extra field records, as raw bytes
+  std::uint16_t method = 8; // 8 deflate, 0 stored, anything else as given
   std::uint16_t extra_flags = 0;
   DescriptorKind descriptor = DescriptorKind::None;
   bool zip64_descriptor = false; // 8-byte sizes in the descriptor
@@ -152,8 +154,10 @@ ZipFile build_zip(const std::vector<ZipEntry>& entries, bool central_directory =
     put16(out, 0x6000); // 12:00
     put16(out, 0x5861); // 2024-03-01
     put32(out, descriptor ? 0 : crc);
-    put32(out, descriptor ? 0 : entry.zip64_extra ? 0xffffffff : static_cast<std::uint32_t>(data.size()));
-    put32(out, descriptor ? 0
+    put32(out, descriptor          ? 0
+               : entry.zip64_extra ? 0xffffffff
+                                   : static_cast<std::uint32_t>(data.size()));
+    put32(out, descriptor          ? 0
                : entry.zip64_extra ? 0xffffffff
                                    : static_cast<std::uint32_t>(entry.plain.size()));
     put16(out, static_cast<std::uint32_t>(entry.name.size()));
@@ -329,8 +333,8 @@ struct SplitCase {
   const char* name;
 };
 constexpr SplitCase kSplits[] = {
-    {Split::Whole, 0, "whole"},       {Split::OneByte, 0, "1-byte"},   {Split::Random, 1, "seed 1"},
-    {Split::Random, 2, "seed 2"},     {Split::Random, 3, "seed 3"},    {Split::Random, 99, "seed 99"},
+    {Split::Whole, 0, "whole"},   {Split::OneByte, 0, "1-byte"}, {Split::Random, 1, "seed 1"},
+    {Split::Random, 2, "seed 2"}, {Split::Random, 3, "seed 3"},  {Split::Random, 99, "seed 99"},
 };
 
 /// Every split decodes `input` to exactly `expected`, with the counters and CRC a user sees.
@@ -585,9 +589,9 @@ TEST(InflateStage, ZipDataDescriptorWithAndWithoutSignatureAndZip64Sizes) {
     for (bool zip64 : {false, true}) {
       for (bool central : {true, false}) {
         for (const std::string& plain : {csv_text(600, 16), std::string(), std::string("x")}) {
-          SCOPED_TRACE(testing::Message() << "signature " << (kind == DescriptorKind::WithSignature)
-                                          << " zip64 " << zip64 << " central " << central
-                                          << " size " << plain.size());
+          SCOPED_TRACE(testing::Message()
+                       << "signature " << (kind == DescriptorKind::WithSignature) << " zip64 "
+                       << zip64 << " central " << central << " size " << plain.size());
           ZipEntry entry;
           entry.plain = plain;
           entry.descriptor = kind;
@@ -893,7 +897,8 @@ TEST(InflateStage, ArenaTooSmallAtInit) {
     long successes;
     const char* detail;
   };
-  for (const Step& step : {Step{0, "zlib stream"}, Step{1, "output window"}, Step{2, "zlib state"}}) {
+  for (const Step& step :
+       {Step{0, "zlib stream"}, Step{1, "output window"}, Step{2, "zlib state"}}) {
     SCOPED_TRACE(step.detail);
     std::vector<std::uint8_t> storage(256 * 1024);
     Arena arena(MutableBytes(storage.data(), storage.size()));
@@ -934,8 +939,8 @@ TEST(InflateStage, ArenaTooSmallForZlibsWindowMidStream) {
       CollectSink sink;
       InflateStage stage(sink);
       ASSERT_TRUE(stage.init(arena, 4096).ok());
-      Status status = stage.write(Bytes(reinterpret_cast<const std::uint8_t*>(input.data()),
-                                        input.size()));
+      Status status =
+          stage.write(Bytes(reinterpret_cast<const std::uint8_t*>(input.data()), input.size()));
       ASSERT_FALSE(status.ok());
       EXPECT_EQ(status.error().code, ErrorCode::OutOfMemory);
       EXPECT_EQ(status.error().lib, ErrorLib::Zlib);
@@ -963,8 +968,8 @@ TEST(InflateStage, ArenaTooSmallForZlibsWindowMidStream) {
       sink.clear();
       // ... compressed input does.
       stage.reset();
-      Status status = stage.write(Bytes(reinterpret_cast<const std::uint8_t*>(input.data()),
-                                        input.size()));
+      Status status =
+          stage.write(Bytes(reinterpret_cast<const std::uint8_t*>(input.data()), input.size()));
       ASSERT_FALSE(status.ok());
       EXPECT_EQ(status.error().code, ErrorCode::OutOfMemory);
       EXPECT_STREQ(status.error().detail, "zlib window");

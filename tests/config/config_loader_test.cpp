@@ -400,10 +400,11 @@ TEST(ConfigLoader, PlainHttpEndpointIsRefusedBeyondLoopback) {
                             "http://127.1:9000", "http://0177.0.0.1", "http://127.0.0.256",
                             "http://[::2]:9000", "http://[::ffff:10.1.2.3]", "http://10.1.2.3?x",
                             "http://sts.amazonaws.com", "http://127.0.0.1.:9000"}) {
-    auto refused = parse(kGoodConnection + key + " = " + url + "\n");
-    EXPECT_EQ(refused->config, nullptr) << key << " = " << url;
-    EXPECT_THAT(refused->text(), HasSubstr("' in section [connection prod] uses plain http:// to "))
-        << key << " = " << url;
+      auto refused = parse(kGoodConnection + key + " = " + url + "\n");
+      EXPECT_EQ(refused->config, nullptr) << key << " = " << url;
+      EXPECT_THAT(refused->text(),
+                  HasSubstr("' in section [connection prod] uses plain http:// to "))
+          << key << " = " << url;
     }
 }
 

@@ -317,12 +317,24 @@ TEST(ConfigSchema, MaxMalformedIsAShareOrACount) {
     std::uint64_t value;
   };
   const Case cases[] = {
-      {"1%", true, true, 10000},      {"0.5%", true, true, 5000},   {"0.0001%", true, true, 1},
-      {"100%", true, true, 1000000},  {"0%", true, true, 0},        {"12.25%", true, true, 122500},
-      {"500", true, false, 500},      {"0", true, false, 0},        {"100.0001%", false, false, 0},
-      {"101%", false, false, 0},      {"0.00001%", false, false, 0}, {"1.%", false, false, 0},
-      {"%", false, false, 0},         {"", false, false, 0},        {"-1%", false, false, 0},
-      {"1 %", false, false, 0},       {"5x", false, false, 0},      {"1e3", false, false, 0},
+      {"1%", true, true, 10000},
+      {"0.5%", true, true, 5000},
+      {"0.0001%", true, true, 1},
+      {"100%", true, true, 1000000},
+      {"0%", true, true, 0},
+      {"12.25%", true, true, 122500},
+      {"500", true, false, 500},
+      {"0", true, false, 0},
+      {"100.0001%", false, false, 0},
+      {"101%", false, false, 0},
+      {"0.00001%", false, false, 0},
+      {"1.%", false, false, 0},
+      {"%", false, false, 0},
+      {"", false, false, 0},
+      {"-1%", false, false, 0},
+      {"1 %", false, false, 0},
+      {"5x", false, false, 0},
+      {"1e3", false, false, 0},
       {"99999999999999999999", false, false, 0},
   };
   for (const Case& c : cases) {

@@ -105,7 +105,8 @@ TEST(CurMapper, AmortizedRulesFromTheWellArchitectedQueries) {
       {"RIFee",
        {{CurRole::ReservationUnusedUpfront, "2"}, {CurRole::ReservationUnusedRecurring, "1.5E-1"}},
        "2.1500000000"},
-      {"Fee", {{CurRole::ReservationArn, "arn:aws:ec2:us-east-1:1:reserved-instances/x"}},
+      {"Fee",
+       {{CurRole::ReservationArn, "arn:aws:ec2:us-east-1:1:reserved-instances/x"}},
        "0.0000000000"},
       {"Fee", {}, "1.5000000000"},
       {"Tax", {}, "1.5000000000"},
@@ -184,8 +185,10 @@ TEST(CurMapper, AFileOfOnlyMalformedRowsFailsWhateverTheLimit) {
   Fixture f;
   f.mapper.begin_file(0);
   for (int i = 0; i < 5000; ++i)
-    ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::UsageStart, "not a time"}}),
-                                 2 + static_cast<std::uint64_t>(i)).ok());
+    ASSERT_TRUE(f.mapper
+                    .add_row(f.row({{CurRole::UsageStart, "not a time"}}),
+                             2 + static_cast<std::uint64_t>(i))
+                    .ok());
   EXPECT_FALSE(f.mapper.end_file(MalformedLimit{true, 1000000}).ok());
   EXPECT_FALSE(f.mapper.end_file(MalformedLimit{false, 1000000}).ok());
   // Rows the account filter dropped are rows of the file too: then not every row is bad.
@@ -225,11 +228,14 @@ namespace {
 
 TEST(CurMapper, BillingPeriodsOutsideTheStoredRangeAreMalformed) {
   Fixture f;
-  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "1899-12-01T00:00:00Z"}}), 2).ok());
-  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "5000-01-01T00:00:00Z"}}), 3).ok());
-  ASSERT_TRUE(f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "4999-12-01T00:00:00Z"},
-                                      {CurRole::UsageStart, "4999-12-31T23:59:59Z"}}),
-                               4)
+  ASSERT_TRUE(
+      f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "1899-12-01T00:00:00Z"}}), 2).ok());
+  ASSERT_TRUE(
+      f.mapper.add_row(f.row({{CurRole::BillingPeriodStart, "5000-01-01T00:00:00Z"}}), 3).ok());
+  ASSERT_TRUE(f.mapper
+                  .add_row(f.row({{CurRole::BillingPeriodStart, "4999-12-01T00:00:00Z"},
+                                  {CurRole::UsageStart, "4999-12-31T23:59:59Z"}}),
+                           4)
                   .ok());
   EXPECT_EQ(f.mapper.malformed_rows(), 2u);
   KeyedTotals entry = f.only();

@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   // The first line picks the profile, the rest is the file.
   std::size_t newline = input.find('\n');
-  std::string_view profile = newline == std::string_view::npos ? std::string_view() : input.substr(0, newline);
+  std::string_view profile =
+      newline == std::string_view::npos ? std::string_view() : input.substr(0, newline);
   std::string_view text = newline == std::string_view::npos ? input : input.substr(newline + 1);
   if (profile.size() > 64)
     profile = profile.substr(0, 64);

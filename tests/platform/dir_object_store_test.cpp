@@ -1,16 +1,15 @@
 // tests/platform/dir_object_store_test.cpp - DirObjectStore: a copied report bucket on disk as an
 // ObjectStore: listing by prefix, reads, a file rewritten while read, keys that try to escape.
 #include "platform/dir_object_store.h"
-
 #include "platform/file_source.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <functional>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,8 +73,9 @@ TEST_F(DirObjectStoreTest, ListsOnlyKeysUnderThePrefix) {
   Keys keys;
   ASSERT_TRUE(store.list("cur/rep/", keys).ok());
   std::sort(keys.keys.begin(), keys.keys.end());
-  EXPECT_EQ(keys.keys, (std::vector<std::string>{"cur/rep/20240501-20240601/abc/rep-1.csv.gz:100000",
-                                                 "cur/rep/20240501-20240601/rep-Manifest.json:7"}));
+  EXPECT_EQ(keys.keys,
+            (std::vector<std::string>{"cur/rep/20240501-20240601/abc/rep-1.csv.gz:100000",
+                                      "cur/rep/20240501-20240601/rep-Manifest.json:7"}));
   Keys partial;
   ASSERT_TRUE(store.list("cur/rep", partial).ok());
   EXPECT_EQ(partial.keys.size(), 4u); // rep/, report2/ and repx all start with "cur/rep"
@@ -113,7 +113,8 @@ TEST_F(DirObjectStoreTest, ReadsSmallAndStreamsLargeFiles) {
   EXPECT_EQ(too_big.error().code, ErrorCode::LimitExceeded);
 
   Collect collect;
-  ASSERT_TRUE(store.stream("cur/rep/20240501-20240601/abc/rep-1.csv.gz", collect, version, nullptr).ok());
+  ASSERT_TRUE(
+      store.stream("cur/rep/20240501-20240601/abc/rep-1.csv.gz", collect, version, nullptr).ok());
   EXPECT_EQ(collect.text, std::string(100000, 'x'));
 
   auto missing = store.read_small("cur/none", MutableBytes(small.data(), small.size()), version);
@@ -128,7 +129,8 @@ TEST_F(DirObjectStoreTest, AFileRewrittenWhileReadIsReportedReplaced) {
     put("cur/rep/20240501-20240601/abc/rep-1.csv.gz", std::string(100001, 'y'));
   };
   ObjectVersion version;
-  Status status = store.stream("cur/rep/20240501-20240601/abc/rep-1.csv.gz", collect, version, nullptr);
+  Status status =
+      store.stream("cur/rep/20240501-20240601/abc/rep-1.csv.gz", collect, version, nullptr);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::Changed);
   EXPECT_STREQ(status.error().message, kObjectReplaced.message);

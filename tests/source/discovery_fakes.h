@@ -2,11 +2,11 @@
 // drive the real AwsCaller in the discovery and account-name tests.
 #pragma once
 
+#include "core/base/http_message.h"
 #include "core/base/log.h"
 #include "core/client/aws_caller.h"
 #include "core/client/credentials.h"
 #include "core/client/endpoint.h"
-#include "core/base/http_message.h"
 #include "core/net/retry_policy.h"
 
 #include <gtest/gtest.h>

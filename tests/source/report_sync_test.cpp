@@ -7,8 +7,8 @@
 
 #include <cstdio>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -21,7 +21,8 @@ constexpr const char* kHeader =
     "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,lineItem/UnblendedCost\n";
 
 // One line item per (account, hour) with the given cost.
-std::string csv_rows(const std::string& month, const std::vector<std::pair<std::string, std::string>>& rows) {
+std::string csv_rows(const std::string& month,
+                     const std::vector<std::pair<std::string, std::string>>& rows) {
   std::string text = kHeader;
   int id = 0;
   for (const auto& [account, cost] : rows) {
@@ -34,10 +35,11 @@ std::string csv_rows(const std::string& month, const std::vector<std::pair<std::
 
 std::string manifest(const std::string& assembly, const std::string& start, const std::string& end,
                      const std::vector<std::string>& keys) {
-  std::string text = "{\"assemblyId\":\"" + assembly + "\",\"account\":\"111111111111\","
+  std::string text = "{\"assemblyId\":\"" + assembly +
+                     "\",\"account\":\"111111111111\","
                      "\"reportName\":\"rep\",\"bucket\":\"bkt\",\"compression\":\"GZIP\","
-                     "\"billingPeriod\":{\"start\":\"" + start + "T000000.000Z\",\"end\":\"" + end +
-                     "T000000.000Z\"},\"reportKeys\":[";
+                     "\"billingPeriod\":{\"start\":\"" +
+                     start + "T000000.000Z\",\"end\":\"" + end + "T000000.000Z\"},\"reportKeys\":[";
   for (std::size_t i = 0; i < keys.size(); ++i)
     text += (i ? ",\"" : "\"") + keys[i] + "\"";
   return text + "]}";
@@ -55,7 +57,8 @@ public:
     }
     return {};
   }
-  Result<Bytes> read_small(std::string_view key, MutableBytes buffer, ObjectVersion& version) override {
+  Result<Bytes> read_small(std::string_view key, MutableBytes buffer,
+                           ObjectVersion& version) override {
     auto found = objects.find(std::string(key));
     if (found == objects.end())
       return make_error(ErrorCode::NotFound, "s3: not found");
@@ -175,11 +178,13 @@ protected:
     int mon = std::stoi(month.substr(5, 2));
     char start[32], end[32]; // room for any int: -Wformat-truncation at -O2
     std::snprintf(start, sizeof start, "%04d%02d01", year, mon);
-    std::snprintf(end, sizeof end, "%04d%02d01", mon == 12 ? year + 1 : year, mon == 12 ? 1 : mon + 1);
+    std::snprintf(end, sizeof end, "%04d%02d01", mon == 12 ? year + 1 : year,
+                  mon == 12 ? 1 : mon + 1);
     std::string range = std::string(start) + "-" + end;
     std::vector<std::string> keys;
     for (std::size_t i = 0; i < files.size(); ++i) {
-      std::string key = "cur/rep/" + range + "/" + assembly + "/rep-" + std::to_string(i + 1) + ".csv.gz";
+      std::string key =
+          "cur/rep/" + range + "/" + assembly + "/rep-" + std::to_string(i + 1) + ".csv.gz";
       bucket.put(key, csv_rows(month, files[i]));
       keys.push_back(key);
     }
@@ -213,8 +218,8 @@ protected:
 };
 
 TEST_F(ReportSyncTest, ReadsEveryPeriodOnceThenNothing) {
-  deliver("2024-04", "a-april", {{{"222222222222", "1.25"}, {"333333333333", "2.50"}},
-                                 {{"222222222222", "0.25"}}});
+  deliver("2024-04", "a-april",
+          {{{"222222222222", "1.25"}, {"333333333333", "2.50"}}, {{"222222222222", "0.25"}}});
   deliver("2024-05", "a-may", {{{"222222222222", "10.00"}}});
   bucket.put("cur/rep/20240501-20240601/cost_and_usage_data_status/status.json", "{}");
   Recorder first;
@@ -245,7 +250,8 @@ TEST_F(ReportSyncTest, ARestatementReplacesOnlyItsPeriod) {
   Recorder second;
   auto summary = run(second);
   ASSERT_TRUE(summary.ok());
-  EXPECT_EQ(second.actions, (std::vector<PeriodAction>{PeriodAction::UpToDate, PeriodAction::Ingested}));
+  EXPECT_EQ(second.actions,
+            (std::vector<PeriodAction>{PeriodAction::UpToDate, PeriodAction::Ingested}));
   Totals sums = totals();
   EXPECT_EQ(sums.text(202404), "1.00");
   EXPECT_EQ(sums.text(202405), "5.75"); // replaced, not added to the old 5.00
@@ -263,7 +269,8 @@ TEST_F(ReportSyncTest, ADeliveryWithoutRowsEmptiesItsPeriodAndIsReadOnce) {
   Recorder second;
   auto summary = run(second);
   ASSERT_TRUE(summary.ok());
-  EXPECT_EQ(second.actions, (std::vector<PeriodAction>{PeriodAction::UpToDate, PeriodAction::Ingested}));
+  EXPECT_EQ(second.actions,
+            (std::vector<PeriodAction>{PeriodAction::UpToDate, PeriodAction::Ingested}));
   Totals sums = totals();
   EXPECT_EQ(sums.text(202404), "1.00");
   EXPECT_EQ(sums.by_period.count(202405), 0u) << "the old May rows are still there";
@@ -285,7 +292,8 @@ TEST_F(ReportSyncTest, ClosedPeriodsPastTheWindowAreNotReadAgain) {
   deliver("2024-05", "may2", {{{"222222222222", "3.00"}}});
   Recorder second;
   ASSERT_TRUE(run(second).ok());
-  EXPECT_EQ(second.actions, (std::vector<PeriodAction>{PeriodAction::Closed, PeriodAction::Ingested}));
+  EXPECT_EQ(second.actions,
+            (std::vector<PeriodAction>{PeriodAction::Closed, PeriodAction::Ingested}));
   Totals sums = totals();
   EXPECT_EQ(sums.text(202401), "1.00");
   EXPECT_EQ(sums.text(202405), "3.00");
@@ -303,7 +311,8 @@ TEST_F(ReportSyncTest, PeriodsBeforeTheStartDateAreNotRead) {
   sync_settings.start_date = 1'711'929'600; // 2024-04-01
   Recorder recorder;
   ASSERT_TRUE(run(recorder).ok());
-  EXPECT_EQ(recorder.actions, (std::vector<PeriodAction>{PeriodAction::BeforeStart, PeriodAction::Ingested}));
+  EXPECT_EQ(recorder.actions,
+            (std::vector<PeriodAction>{PeriodAction::BeforeStart, PeriodAction::Ingested}));
   EXPECT_EQ(totals().by_period.count(202403), 0u);
 }
 
@@ -359,7 +368,8 @@ TEST_F(ReportSyncTest, AFailedPeriodKeepsTheStoreAndTheOthersGoOn) {
   auto summary = run(second);
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary.value().failed, 1u);
-  EXPECT_EQ(second.actions, (std::vector<PeriodAction>{PeriodAction::Ingested, PeriodAction::Failed}));
+  EXPECT_EQ(second.actions,
+            (std::vector<PeriodAction>{PeriodAction::Ingested, PeriodAction::Failed}));
   ASSERT_EQ(second.errors.size(), 1u);
   EXPECT_EQ(second.errors[0], "s3: not found");
   Totals sums = totals();

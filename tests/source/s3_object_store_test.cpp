@@ -3,14 +3,14 @@
 // once and in order, a replaced object is detected, a listing is never cut short.
 #include "core/source/s3_object_store.h"
 
-#include "tests/source/discovery_fakes.h"
-
 #include <gtest/gtest.h>
 
 #include <cinttypes>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "tests/source/discovery_fakes.h"
 
 namespace ec {
 namespace {
@@ -20,7 +20,8 @@ std::string query_value(const std::string& url, const std::string& name) {
   while (at != std::string::npos) {
     std::size_t start = at + 1;
     std::size_t end = url.find('&', start);
-    std::string pair = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string pair =
+        url.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (pair.compare(0, name.size() + 1, name + "=") == 0)
       return pair.substr(name.size() + 1);
     at = end;
@@ -103,7 +104,8 @@ public:
       response.status = found == objects.end() ? 404 : 200;
       if (found != objects.end()) {
         EXPECT_TRUE(response.headers.capture("ETag", etag(key)).ok());
-        EXPECT_TRUE(response.headers.capture("Content-Length", std::to_string(found->second.size())).ok());
+        EXPECT_TRUE(
+            response.headers.capture("Content-Length", std::to_string(found->second.size())).ok());
       }
       return response;
     }
@@ -209,9 +211,9 @@ TEST_F(S3ObjectStoreTest, StreamsInChunksOnAFixedGridWithIfMatchOnEveryRead) {
   EXPECT_EQ(collect.text, data);
   EXPECT_EQ(version.size, data.size());
   EXPECT_EQ(s3.urls[0], "https://s3.test/bkt/cur/rep/data%20file.csv.gz"); // the HEAD
-  EXPECT_EQ(s3.ranges, (std::vector<std::string>{"bytes=0-16383", "bytes=16384-32767",
-                                                 "bytes=32768-49151", "bytes=49152-65535",
-                                                 "bytes=65536-69999"}));
+  EXPECT_EQ(s3.ranges,
+            (std::vector<std::string>{"bytes=0-16383", "bytes=16384-32767", "bytes=32768-49151",
+                                      "bytes=49152-65535", "bytes=65536-69999"}));
   for (const std::string& if_match : s3.if_matches)
     EXPECT_EQ(if_match, s3.etag("cur/rep/data file.csv.gz"));
 }
