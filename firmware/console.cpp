@@ -1,6 +1,8 @@
 // firmware/console.cpp - Text helpers shared by the commands.
 #include "firmware/console.h"
 
+#include "core/base/byte_size_text.h"
+
 #include <cstdio>
 
 namespace ec::firmware {
@@ -32,16 +34,8 @@ std::string group_digits(std::uint64_t value) {
 }
 
 std::string human_bytes(std::uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes); // display only, never money
-  int unit = 0;
-  while (value >= 1024.0 && unit < 4) {
-    value /= 1024.0;
-    ++unit;
-  }
   char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, kUnits[unit]);
-  return text;
+  return std::string(text, format_byte_size(bytes, text, sizeof text));
 }
 
 std::string period_text(std::int32_t yyyymm) {

@@ -54,11 +54,7 @@ int run_verify(int argc, char** argv) {
     return code;
   auto runtime = std::make_unique<Runtime>(settings.config->log.level);
   // One connection at a time: the largest source's arena, and the sync's for the manifests.
-  std::size_t budget = 0;
-  for (const ConnectionConfig& c : settings.config->connections) {
-    std::size_t bytes = source_type(c.type)->arena_bytes;
-    budget = bytes > budget ? bytes : budget;
-  }
+  std::size_t budget = max_source_arena_bytes(settings.config->connections);
   std::unique_ptr<std::uint8_t[]> memory(new std::uint8_t[budget]);
   Arena arena(MutableBytes(memory.get(), budget));
   std::unique_ptr<std::uint8_t[]> sync_memory(new std::uint8_t[kReportSyncArenaBytes]);

@@ -2,6 +2,7 @@
 #include "core/collect/source_check.h"
 
 #include "core/base/byte_sink.h"
+#include "core/base/byte_size_text.h"
 #include "core/base/text_builder.h"
 #include "core/collect/aws_access.h"
 #include "core/collect/source_registry.h"
@@ -88,17 +89,8 @@ void append_utc(TextBuilder& text, UnixSeconds seconds) {
 }
 
 void append_bytes(TextBuilder& text, std::uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes); // display only, never money
-  int unit = 0;
-  while (value >= 1024.0 && unit < 4) {
-    value /= 1024.0;
-    ++unit;
-  }
   char line[32];
-  int size =
-      std::snprintf(line, sizeof line, unit == 0 ? "%.0f %s" : "%.1f %s", value, kUnits[unit]);
-  text.append(std::string_view(line, static_cast<std::size_t>(size)));
+  text.append(std::string_view(line, format_byte_size(bytes, line, sizeof line)));
 }
 
 std::string_view aws_code_of(Source& source) {

@@ -25,6 +25,16 @@ const SourceType* source_type(ConnectionType type) {
   return nullptr;
 }
 
+std::size_t max_source_arena_bytes(std::span<const ConnectionConfig> connections) {
+  std::size_t largest = 0;
+  for (const ConnectionConfig& connection : connections) {
+    const SourceType* entry = source_type(connection.type);
+    EC_CHECK(entry != nullptr);
+    largest = entry->arena_bytes > largest ? entry->arena_bytes : largest;
+  }
+  return largest;
+}
+
 Result<Source*> make_source(const ConnectionConfig& config, Host& host, Arena& arena) {
   const SourceType* entry = source_type(config.type);
   EC_CHECK(entry != nullptr);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <new>
+#include <span>
 #include <type_traits>
 #include <utility>
 
@@ -63,6 +64,9 @@ public:
 private:
   Source* m_source = nullptr;
 };
+
+/// The largest arena_bytes of the types `connections` use (one connection at a time).
+std::size_t max_source_arena_bytes(std::span<const ConnectionConfig> connections);
 
 /// Makes the source of `config`'s type in `arena`.
 Result<Source*> make_source(const ConnectionConfig& config, Host& host, Arena& arena);

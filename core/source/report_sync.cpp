@@ -232,14 +232,8 @@ Status ReportSync::sync_period(const PeriodEntry& entry, const ReportLocation& l
   for (std::uint32_t attempt = 0;; ++attempt) {
     m_arena->rewind(before_manifest);
     ObjectVersion version;
-    auto body = objects.read_small(entry.manifest_key, m_manifest, version);
-    if (!body.ok()) {
-      report.failed_key = entry.manifest_key;
-      return body.error();
-    }
-    auto parsed = parse_cur_manifest(
-        std::string_view(reinterpret_cast<const char*>(body.value().data()), body.value().size()),
-        *m_arena);
+    bool was_read = false;
+    auto parsed = read_manifest(entry.manifest_key, objects, version, was_read);
     if (!parsed.ok()) {
       report.failed_key = entry.manifest_key;
       return parsed.error();
